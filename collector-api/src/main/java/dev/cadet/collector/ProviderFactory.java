@@ -1,0 +1,35 @@
+package dev.cadet.collector;
+
+/**
+ * Entry point of a provider plugin, found with {@link java.util.ServiceLoader} in the plugin's own
+ * class loader ({@code META-INF/services/dev.cadet.collector.ProviderFactory}).
+ *
+ * <p>Threading: the host calls every method from its start-up thread, with the thread context class
+ * loader set to the plugin's loader.
+ */
+public interface ProviderFactory {
+
+    /** The key of this provider under {@code providers:} in the config, e.g. {@code aws}. */
+    String id();
+
+    /** The plugin's own version, shown by {@code cadet plugins}. */
+    String version();
+
+    /** The SPI major version this plugin was compiled against; leave the default. */
+    default int spiMajorVersion() {
+        return SpiVersion.MAJOR;
+    }
+
+    /**
+     * The normalizer for this provider's records. Stateless and thread-safe. The host also uses it
+     * without any provider config, to route exported records (replay, the drop folder) by their shape.
+     */
+    Normalizer normalizer();
+
+    /**
+     * Builds a provider for one config entry ({@code providers.<id>[i]}). Problems in the entry are
+     * reported with {@link ProviderConfig#problem}; the host checks them (and unread keys) after this
+     * returns and refuses to start if there are any. May return {@code null} only if it reported a problem.
+     */
+    Provider create(ProviderConfig config);
+}
