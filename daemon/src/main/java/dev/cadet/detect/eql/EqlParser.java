@@ -32,6 +32,9 @@ public final class EqlParser {
     private final List<Token> tokens;
     private final List<String> warnings = new ArrayList<>();
     private int pos;
+    private static final int MAX_NESTING = 100;
+    /** Depth of nested expressions (parentheses, function arguments): bounded, so the stack is. */
+    private int nesting;
     /** Inside a function's arguments, where plain values are allowed. */
     private int argumentDepth;
 
@@ -227,11 +230,15 @@ public final class EqlParser {
     // ---- expressions
 
     private Expr expression() throws EqlParseException {
+        if (++nesting > MAX_NESTING) {
+            throw error(peek(), "expression nested more than " + MAX_NESTING + " levels deep", null);
+        }
         Expr left = conjunction();
         while (peek().isKeyword("or")) {
             next();
             left = new Nodes.Or(left, conjunction());
         }
+        nesting--;
         return left;
     }
 
@@ -245,11 +252,16 @@ public final class EqlParser {
     }
 
     private Expr negation() throws EqlParseException {
-        if (peek().isKeyword("not")) {
+        int nots = 0;
+        while (peek().isKeyword("not")) {
             next();
-            return new Nodes.Not(negation());
+            nots++;
         }
-        return predicate();
+        Expr e = predicate();
+        for (int i = 0; i < nots; i++) {
+            e = new Nodes.Not(e);
+        }
+        return e;
     }
 
     private Expr predicate() throws EqlParseException {

@@ -39,6 +39,13 @@ class EqlParserFuzzTest {
     }
 
     @Test
+    void deepNestingIsAParseErrorNotAStackOverflow() {
+        EqlParseException e = org.junit.jupiter.api.Assertions.assertThrows(EqlParseException.class,
+                () -> EqlParser.parse("any where " + "(".repeat(5000) + "a == 1" + ")".repeat(5000)));
+        assertTrue(e.getMessage().contains("nested"), e.getMessage());
+    }
+
+    @Test
     void mutatedSeedQueriesOnlyEverRaiseParseExceptions() {
         String seed = "sequence by cloud.account.id with maxspan=5m [any where event.dataset in (\"a\", \"b\") and "
                 + "(not error.code : * or startsWith~(user.name, \"x\"))] by cloud.account.id";
