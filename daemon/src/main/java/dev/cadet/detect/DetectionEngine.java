@@ -1,0 +1,246 @@
+package dev.cadet.detect;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cadet.collector.Event;
+import dev.cadet.detect.eql.Query;
+import dev.cadet.store.Store.SequenceKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The EQL detection engine ({@link Detector}). Rule steps are indexed by the {@code event.action}
+ * or {@code event.dataset} literals their condition requires, so an event is tested only against
+ * the steps it could satisfy (plus the few that cannot be indexed).
+ *
+ * <p>Step numbers in {@link StepHit}: 0-based position in the sequence, {@link #UNTIL_STEP} for the
+ * {@code until} query. Join keys: a JSON array of the sequence-level then the step's {@code by} values.
+ * State: one entry per rule and join key, as compact JSON (see {@link SequenceState}).
+ */
+public final class DetectionEngine implements Detector {
+    public static final int UNTIL_STEP = -1;
+    /** What {@link MatchedEvent#fields()} keeps of an event: what an alert shows. */
+    public static final List<String> ALERT_FIELDS = List.of(Event.DATASET, Event.ACCOUNT_ID, Event.USER_NAME,
+            Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION);
+
+    private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private record StepRef(Rule rule, int step, Query.Step query) {
+    }
+
+    private final Map<String, Rule> rules = new LinkedHashMap<>();
+    private final Map<String, List<StepRef>> byAction = new HashMap<>();
+    private final Map<String, List<StepRef>> byDataset = new HashMap<>();
+    private final List<StepRef> unindexed = new ArrayList<>();
+    private final Duration allowedLateness;
+
+    // Touched only by advance/restore, which the caller serializes.
+    private final Map<SequenceKey, SequenceState> states = new HashMap<>();
+    private final Set<SequenceKey> stored = new HashSet<>();
+    private final Set<SequenceKey> staleStored = new HashSet<>();
+
+    /**
+     * @param allowedLateness how far behind the watermark an event may still arrive and be put in
+     *                        its right place in a sequence
+     */
+    public DetectionEngine(RuleSet ruleSet, Duration allowedLateness) {
+        if (allowedLateness.isNegative()) {
+            throw new IllegalArgumentException("allowedLateness must not be negative");
+        }
+        this.allowedLateness = allowedLateness;
+        for (Rule r : ruleSet.rules()) {
+            rules.put(r.id(), r);
+            List<Query.Step> steps = r.query().steps();
+            for (int i = 0; i < steps.size(); i++) {
+                index(new StepRef(r, i, steps.get(i)));
+            }
+            if (r.query().until() != null && steps.size() > 1) {
+                index(new StepRef(r, UNTIL_STEP, r.query().until()));
+            }
+        }
+    }
+
+    private void index(StepRef ref) {
+        Set<String> actions = ref.query().requiredValues(Event.ACTION);
+        Set<String> datasets = ref.query().requiredValues(Event.DATASET);
+        if (actions != null) {
+            actions.forEach(a -> byAction.computeIfAbsent(a, k -> new ArrayList<>()).add(ref));
+        } else if (datasets != null) {
+            datasets.forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()).add(ref));
+        } else {
+            unindexed.add(ref);
+        }
+    }
+
+    /** The rule with this id, or null. */
+    public Rule rule(String id) {
+        return rules.get(id);
+    }
+
+    /** How many rule steps could not be indexed and are tested against every event. */
+    public int unindexedSteps() {
+        return unindexed.size();
+    }
+
+    @Override
+    public List<StepHit> hits(Event event) {
+        Set<StepRef> candidates = new LinkedHashSet<>();
+        addCandidates(candidates, byAction, event.get(Event.ACTION));
+        addCandidates(candidates, byDataset, event.get(Event.DATASET));
+        candidates.addAll(unindexed);
+        List<StepHit> out = new ArrayList<>(0);
+        MatchedEvent matched = null;
+        for (StepRef ref : candidates) {
+            boolean matches;
+            try {
+                matches = ref.query().matches(event);
+            } catch (RuntimeException e) {
+                // One rule's failure must not stop the others.
+                LOG.warn("rule {} step {} failed on event {}: {}", ref.rule().id(), ref.step(), event.id(), e.toString());
+                continue;
+            }
+            if (!matches) {
+                continue;
+            }
+            List<Object> join = ref.rule().query().joinValues(ref.query(), event);
+            if (join == null) {
+                continue;
+            }
+            if (matched == null) {
+                matched = matchedEvent(event);
+            }
+            out.add(new StepHit(ref.rule().id(), ref.step(), matched, joinKey(join)));
+        }
+        return out;
+    }
+
+    private static void addCandidates(Set<StepRef> into, Map<String, List<StepRef>> index, Object value) {
+        if (value instanceof List<?> list) {
+            list.forEach(v -> addCandidates(into, index, v));
+        } else if (value != null) {
+            List<StepRef> refs = index.get(value.toString().toLowerCase(Locale.ROOT));
+            if (refs != null) {
+                into.addAll(refs);
+            }
+        }
+    }
+
+    static MatchedEvent matchedEvent(Event event) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String f : ALERT_FIELDS) {
+            Object v = event.get(f);
+            if (v instanceof List<?> list) {
+                v = list.isEmpty() ? null : String.join(", ", list.stream().map(String::valueOf).toList());
+            }
+            if (v != null) {
+                fields.put(f, v.toString());
+            }
+        }
+        return new MatchedEvent(event.id(), event.timestamp(), Map.copyOf(fields));
+    }
+
+    private static String joinKey(List<Object> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("join key not serializable", e);
+        }
+    }
+
+    @Override
+    public Advance advance(List<StepHit> hits, Instant watermark) {
+        List<Match> matches = new ArrayList<>();
+        Map<SequenceKey, List<StepHit>> byKey = new LinkedHashMap<>();
+        for (StepHit h : hits) {
+            Rule rule = rules.get(h.ruleId());
+            if (rule == null) {
+                throw new IllegalArgumentException("hit for unknown rule " + h.ruleId());
+            }
+            if (rule.query().steps().size() == 1) {
+                // A sequence of one (or an event query) completes at once and needs no state.
+                if (h.step() == 0) {
+                    matches.add(new Match(rule.id(), List.of(h.event())));
+                }
+                continue;
+            }
+            byKey.computeIfAbsent(new SequenceKey(h.ruleId(), h.joinKey()), k -> new ArrayList<>()).add(h);
+        }
+        Set<SequenceKey> changed = new HashSet<>();
+        for (Map.Entry<SequenceKey, List<StepHit>> e : byKey.entrySet()) {
+            Query q = rules.get(e.getKey().ruleId()).query();
+            SequenceState state = states.computeIfAbsent(e.getKey(), k -> new SequenceState(q.steps().size()));
+            List<StepHit> sorted = new ArrayList<>(e.getValue());
+            sorted.sort(SequenceState.EVENT_TIME);
+            for (List<MatchedEvent> m : state.add(sorted, q.steps().size(), q.maxspan())) {
+                matches.add(new Match(e.getKey().ruleId(), m));
+            }
+            changed.add(e.getKey());
+        }
+        Instant horizon = watermark.minus(allowedLateness);
+        for (Map.Entry<SequenceKey, SequenceState> e : states.entrySet()) {
+            Query q = rules.get(e.getKey().ruleId()).query();
+            Instant expiry = q.maxspan() == null ? null : horizon.minus(q.maxspan());
+            if (e.getValue().settle(horizon, expiry, q.steps().size(), q.maxspan())) {
+                changed.add(e.getKey());
+            }
+        }
+        Map<SequenceKey, String> upserts = new HashMap<>();
+        Set<SequenceKey> deletes = new HashSet<>(staleStored);
+        staleStored.clear();
+        for (SequenceKey k : changed) {
+            SequenceState s = states.get(k);
+            if (s.isEmpty()) {
+                states.remove(k);
+                if (stored.remove(k)) {
+                    deletes.add(k);
+                }
+            } else {
+                upserts.put(k, s.toJson());
+                stored.add(k);
+            }
+        }
+        matches.sort(Comparator.comparing((Match m) -> m.events().get(m.events().size() - 1).timestamp())
+                .thenComparing(Match::ruleId));
+        return new Advance(matches, upserts, deletes);
+    }
+
+    /**
+     * Replaces the in-memory state. Entries for rules that no longer exist or changed their number
+     * of steps, and unreadable entries, are logged and deleted with the next {@link #advance}.
+     */
+    @Override
+    public void restore(Map<SequenceKey, String> state) {
+        states.clear();
+        stored.clear();
+        staleStored.clear();
+        for (Map.Entry<SequenceKey, String> e : state.entrySet()) {
+            SequenceKey key = e.getKey();
+            Rule rule = rules.get(key.ruleId());
+            if (rule == null || rule.query().steps().size() < 2) {
+                LOG.info("dropping sequence state of rule {}: the rule is gone or no longer a multi-step sequence", key.ruleId());
+                staleStored.add(key);
+                continue;
+            }
+            try {
+                states.put(key, SequenceState.fromJson(e.getValue(), key.ruleId(), key.joinKey(), rule.query().steps().size()));
+                stored.add(key);
+            } catch (IllegalArgumentException ex) {
+                LOG.warn("dropping sequence state of rule {}: {}", key.ruleId(), ex.getMessage());
+                staleStored.add(key);
+            }
+        }
+    }
+}

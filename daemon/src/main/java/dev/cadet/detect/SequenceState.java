@@ -1,0 +1,201 @@
+package dev.cadet.detect;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cadet.detect.Detector.MatchedEvent;
+import dev.cadet.detect.Detector.StepHit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The sequence state of one rule and one join key, with Elastic's semantics: at most one partial
+ * match per step (a newer event for a step replaces the older partial), an event of step n extends
+ * the partial that completed step n-1, {@code maxspan} bounds first-to-last event time, and
+ * {@code until} drops every partial.
+ *
+ * <p>Late arrival: hits newer than {@code watermark - allowedLateness} are kept ({@link #pending})
+ * and replayed in event-time order with every later advance, so an earlier step that arrives after
+ * a later one still completes the sequence. Older hits are folded into the settled partials.
+ */
+final class SequenceState {
+    static final Comparator<StepHit> EVENT_TIME = Comparator
+            .comparing((StepHit h) -> h.event().timestamp())
+            .thenComparing(h -> h.event().id())
+            // The same event as a later step first, so it cannot both start and extend one partial.
+            .thenComparing(Comparator.comparingInt(StepHit::step).reversed());
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** settled[s]: the partial match that has completed step s (events in time order), or null. */
+    private final List<MatchedEvent>[] settled;
+    private final List<StepHit> pending;
+
+    @SuppressWarnings("unchecked")
+    SequenceState(int steps) {
+        this.settled = new List[steps - 1];
+        this.pending = new ArrayList<>();
+    }
+
+    boolean isEmpty() {
+        return pending.isEmpty() && Arrays.stream(settled).allMatch(s -> s == null);
+    }
+
+    List<StepHit> pending() {
+        return pending;
+    }
+
+    /**
+     * Adds new hits (sorted by event time) and returns the matches that include at least one of them.
+     * Replaying the pending hits may re-form earlier matches; those were returned before and are not
+     * returned again.
+     */
+    List<List<MatchedEvent>> add(List<StepHit> newHits, int steps, Duration maxspan) {
+        List<StepHit> all = new ArrayList<>(pending.size() + newHits.size());
+        all.addAll(pending);
+        all.addAll(newHits);
+        all.sort(EVENT_TIME);
+        Set<StepHit> fresh = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        fresh.addAll(newHits);
+        List<List<MatchedEvent>> matches = new ArrayList<>();
+        origin.clear();
+        List<MatchedEvent>[] slots = settled.clone();
+        for (StepHit h : all) {
+            List<StepHit> used = run(slots, h, steps, maxspan);
+            if (used != null && used.stream().anyMatch(fresh::contains)) {
+                matches.add(used.stream().map(StepHit::event).toList());
+            }
+        }
+        pending.clear();
+        pending.addAll(all);
+        origin.clear();
+        return matches;
+    }
+
+    // During a replay, the hits that formed each running partial, so a match knows whether it is new.
+    // Settled partials have none: their hits are never new.
+    private final java.util.Map<List<MatchedEvent>, List<StepHit>> origin = new java.util.IdentityHashMap<>();
+
+    /** Applies one hit to the slots; returns the hits of a completed match, else null. */
+    private List<StepHit> run(List<MatchedEvent>[] slots, StepHit h, int steps, Duration maxspan) {
+        int step = h.step();
+        if (step == DetectionEngine.UNTIL_STEP) {
+            Arrays.fill(slots, null);
+            return null;
+        }
+        if (step == 0) {
+            List<MatchedEvent> start = List.of(h.event());
+            origin.put(start, List.of(h));
+            slots[0] = start;
+            return null;
+        }
+        List<MatchedEvent> prev = slots[step - 1];
+        if (prev == null) {
+            return null;
+        }
+        slots[step - 1] = null;
+        if (maxspan != null && Duration.between(prev.get(0).timestamp(), h.event().timestamp()).compareTo(maxspan) > 0) {
+            return null;
+        }
+        List<MatchedEvent> extended = new ArrayList<>(prev);
+        extended.add(h.event());
+        List<StepHit> hits = new ArrayList<>(origin.getOrDefault(prev, List.of()));
+        hits.add(h);
+        if (step == steps - 1) {
+            return hits;
+        }
+        List<MatchedEvent> partial = List.copyOf(extended);
+        origin.put(partial, hits);
+        slots[step] = partial;
+        return null;
+    }
+
+    /**
+     * Folds pending hits older than the settle horizon into the settled partials, and drops partials
+     * whose first event is older than {@code expiry} (null: never). Returns true if anything changed.
+     */
+    boolean settle(Instant horizon, Instant expiry, int steps, Duration maxspan) {
+        boolean changed = false;
+        while (!pending.isEmpty() && pending.get(0).event().timestamp().isBefore(horizon)) {
+            run(settled, pending.remove(0), steps, maxspan);
+            changed = true;
+        }
+        if (expiry != null) {
+            for (int s = 0; s < settled.length; s++) {
+                if (settled[s] != null && settled[s].get(0).timestamp().isBefore(expiry)) {
+                    settled[s] = null;
+                    changed = true;
+                }
+            }
+        }
+        origin.clear();
+        return changed;
+    }
+
+    // ---- persistence: compact JSON
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record StoredEvent(String i, String t, Map<String, String> f) {
+    }
+
+    record StoredHit(int k, StoredEvent e) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    record Stored(List<List<StoredEvent>> s, List<StoredHit> p) {
+    }
+
+    String toJson() {
+        List<List<StoredEvent>> s = new ArrayList<>();
+        for (List<MatchedEvent> slot : settled) {
+            s.add(slot == null ? null : slot.stream().map(SequenceState::store).toList());
+        }
+        List<StoredHit> p = pending.stream().map(h -> new StoredHit(h.step(), store(h.event()))).toList();
+        try {
+            return JSON.writeValueAsString(new Stored(s, p));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("sequence state not serializable", e);
+        }
+    }
+
+    /** Reads state written by {@link #toJson}; throws IllegalArgumentException if it does not fit the rule. */
+    static SequenceState fromJson(String json, String ruleId, String joinKey, int steps) {
+        Stored stored;
+        try {
+            stored = JSON.readValue(json, Stored.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("unreadable sequence state: " + e.getOriginalMessage());
+        }
+        SequenceState state = new SequenceState(steps);
+        List<List<StoredEvent>> s = stored.s() == null ? List.of() : stored.s();
+        if (s.size() != steps - 1) {
+            throw new IllegalArgumentException("state has " + (s.size() + 1) + " steps, the rule has " + steps);
+        }
+        for (int i = 0; i < s.size(); i++) {
+            state.settled[i] = s.get(i) == null ? null : s.get(i).stream().map(SequenceState::load).toList();
+        }
+        if (stored.p() != null) {
+            for (StoredHit h : stored.p()) {
+                if (h.k() != DetectionEngine.UNTIL_STEP && (h.k() < 0 || h.k() >= steps)) {
+                    throw new IllegalArgumentException("pending hit for step " + h.k() + " of a " + steps + "-step rule");
+                }
+                state.pending.add(new StepHit(ruleId, h.k(), load(h.e()), joinKey));
+            }
+        }
+        return state;
+    }
+
+    private static StoredEvent store(MatchedEvent e) {
+        return new StoredEvent(e.id(), e.timestamp().toString(), e.fields());
+    }
+
+    private static MatchedEvent load(StoredEvent e) {
+        return new MatchedEvent(e.i(), Instant.parse(e.t()), e.f() == null ? Map.of() : Map.copyOf(e.f()));
+    }
+}

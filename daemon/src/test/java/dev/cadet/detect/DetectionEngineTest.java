@@ -1,0 +1,211 @@
+package dev.cadet.detect;
+
+import static dev.cadet.detect.AtomicFixtures.aws;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cadet.alert.Alert;
+import dev.cadet.alert.Severity;
+import dev.cadet.collector.Event;
+import dev.cadet.detect.Detector.Advance;
+import dev.cadet.detect.Detector.Match;
+import dev.cadet.detect.Detector.MatchedEvent;
+import dev.cadet.detect.Detector.StepHit;
+import dev.cadet.detect.eql.EqlParser;
+import dev.cadet.store.Store.SequenceKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DetectionEngineTest {
+    static final String CREATE_THEN_KEY = """
+            sequence by cloud.account.id with maxspan=5m
+              [any where event.action == "CreateUser" and not error.code : *] by user.target.name
+              [any where event.action == "CreateAccessKey"] by user.target.name
+            until [any where event.action == "DeleteUser"] by user.target.name
+            """;
+
+    static Rule rule(String id, String query) throws Exception {
+        return new Rule(id, id + " name", "", Severity.HIGH, 80, List.of("T1136.003", "T1098.001"), List.of(), List.of(),
+                EqlParser.parse(query).query(), Path.of(id + ".eql"));
+    }
+
+    static DetectionEngine engine(Rule... rules) {
+        return new DetectionEngine(RuleSet.of(List.of(rules)), Duration.ofMinutes(2));
+    }
+
+    static List<StepHit> hits(DetectionEngine engine, Event... events) {
+        List<StepHit> out = new ArrayList<>();
+        for (Event e : events) {
+            out.addAll(engine.hits(e));
+        }
+        out.sort(SequenceState.EVENT_TIME);
+        return out;
+    }
+
+    static List<String> ids(Match m) {
+        return m.events().stream().map(MatchedEvent::id).toList();
+    }
+
+    @Test
+    void seedRuleThroughTheEngineAlertsOnEveryCreation() throws Exception {
+        DetectionEngine engine = new DetectionEngine(RuleSet.load(List.of(SeedRuleTest.RULES)), Duration.ofMinutes(2));
+        Event[] all = {AtomicFixtures.test1AddUser(), AtomicFixtures.test2AddApplication(),
+            AtomicFixtures.test2AddServicePrincipal(), AtomicFixtures.test2AddCredentials(), AtomicFixtures.test3CreateUser(),
+            AtomicFixtures.test3CreateAccessKey(), AtomicFixtures.failedAwsCreateUser(), AtomicFixtures.failedAzureAddUser(),
+            AtomicFixtures.azureOtherOperation(), AtomicFixtures.awsOtherOperation(), AtomicFixtures.test4AddUser()};
+        Advance a = engine.advance(hits(engine, all), AtomicFixtures.T0.plusSeconds(600));
+        assertEquals(List.of("az-1", "az-2a", "az-2b", "az-2c", "ct-3a", "az-4"),
+                a.matches().stream().map(m -> ids(m).get(0)).toList());
+        assertTrue(a.upserts().isEmpty() && a.deletes().isEmpty(), "a sequence of one keeps no state");
+        StepHit hit = engine.hits(AtomicFixtures.test3CreateUser()).get(0);
+        assertEquals("[\"123456789012\",\"123456789012\"]", hit.joinKey());
+
+        Alert alert = new AlertFactory(engine).toAlert(a.matches().get(4));
+        assertEquals("cloud-account-created", alert.ruleId());
+        assertEquals(Severity.MEDIUM, alert.severity());
+        assertEquals(47, alert.riskScore());
+        assertEquals(List.of("T1136.003"), alert.techniques());
+        assertEquals("aws.cloudtrail", alert.dataset());
+        assertEquals("123456789012", alert.accountId());
+        assertEquals("atomic-runner", alert.userName());
+        assertEquals("df00tech-atomic-test-user", alert.targetName());
+        assertEquals("203.0.113.9", alert.sourceIp());
+        assertEquals(List.of("ct-3a"), alert.eventIds());
+        assertEquals(Alert.idOf("cloud-account-created", List.of("ct-3a")), alert.id());
+    }
+
+    @Test
+    void twoStepSequenceWithMaxspanAndBy() throws Exception {
+        DetectionEngine engine = engine(rule("keyed", CREATE_THEN_KEY));
+        Event create = aws("c1", 0, "CreateUser", null, "mallory");
+        Event keyOther = aws("k0", 30, "CreateAccessKey", null, "alice");
+        Event key = aws("k1", 60, "CreateAccessKey", null, "mallory");
+        Advance a = engine.advance(hits(engine, create, keyOther, key), AtomicFixtures.T0.plusSeconds(61));
+        assertEquals(1, a.matches().size());
+        assertEquals(List.of("c1", "k1"), ids(a.matches().get(0)));
+
+        Alert alert = new AlertFactory(engine).toAlert(a.matches().get(0));
+        assertEquals(AtomicFixtures.T0.plusSeconds(60), alert.timestamp(), "timestamp of the last event");
+        assertEquals("mallory", alert.targetName());
+        assertEquals(Alert.idOf("keyed", List.of("c1", "k1")), alert.id());
+        assertEquals(List.of("T1136.003", "T1098.001"), alert.techniques());
+
+        DetectionEngine late = engine(rule("keyed", CREATE_THEN_KEY));
+        Advance tooLate = late.advance(hits(late, aws("c2", 0, "CreateUser", null, "bob"),
+                aws("k2", 301, "CreateAccessKey", null, "bob")), AtomicFixtures.T0.plusSeconds(302));
+        assertTrue(tooLate.matches().isEmpty(), "beyond maxspan");
+
+        DetectionEngine failed = engine(rule("keyed", CREATE_THEN_KEY));
+        assertTrue(failed.advance(hits(failed, aws("c3", 0, "CreateUser", "AccessDenied", "eve"),
+                aws("k3", 10, "CreateAccessKey", null, "eve")), AtomicFixtures.T0.plusSeconds(11)).matches().isEmpty());
+    }
+
+    @Test
+    void untilEndsThePartialMatch() throws Exception {
+        DetectionEngine engine = engine(rule("keyed", CREATE_THEN_KEY));
+        Advance a = engine.advance(hits(engine, aws("c1", 0, "CreateUser", null, "m"), aws("d1", 5, "DeleteUser", null, "m"),
+                aws("k1", 10, "CreateAccessKey", null, "m")), AtomicFixtures.T0.plusSeconds(11));
+        assertTrue(a.matches().isEmpty());
+    }
+
+    @Test
+    void onePartialPerKeyPerStepTheLatestWins() throws Exception {
+        DetectionEngine engine = engine(rule("keyed", CREATE_THEN_KEY));
+        Advance a = engine.advance(hits(engine, aws("c1", 0, "CreateUser", null, "m"), aws("c2", 5, "CreateUser", null, "m"),
+                aws("k1", 10, "CreateAccessKey", null, "m"), aws("k2", 20, "CreateAccessKey", null, "m")),
+                AtomicFixtures.T0.plusSeconds(21));
+        assertEquals(1, a.matches().size(), a.matches().toString());
+        assertEquals(List.of("c2", "k1"), ids(a.matches().get(0)));
+    }
+
+    @Test
+    void stateRoundTripsThroughUpsertsAndRestore() throws Exception {
+        Rule r = rule("keyed", CREATE_THEN_KEY);
+        DetectionEngine first = engine(r);
+        Advance a1 = first.advance(hits(first, aws("c1", 0, "CreateUser", null, "mallory")), AtomicFixtures.T0.plusSeconds(1));
+        assertTrue(a1.matches().isEmpty());
+        SequenceKey key = new SequenceKey("keyed", "[\"123456789012\",\"mallory\"]");
+        assertEquals(List.of(key), List.copyOf(a1.upserts().keySet()));
+        assertTrue(a1.upserts().get(key).length() < 400, a1.upserts().get(key));
+
+        // A new process: restore from what the store holds, then the second step arrives.
+        DetectionEngine second = engine(r);
+        Map<SequenceKey, String> store = new HashMap<>(a1.upserts());
+        second.restore(store);
+        Advance a2 = second.advance(hits(second, aws("k1", 200, "CreateAccessKey", null, "mallory")),
+                AtomicFixtures.T0.plusSeconds(200));
+        assertEquals(1, a2.matches().size());
+        assertEquals(List.of("c1", "k1"), ids(a2.matches().get(0)));
+        assertEquals("mallory", a2.matches().get(0).events().get(0).fields().get(Event.TARGET_NAME));
+
+        // Once the watermark has passed the events, the used-up state goes away.
+        Advance a3 = second.advance(List.of(), AtomicFixtures.T0.plusSeconds(400));
+        assertEquals(java.util.Set.of(key), a3.deletes());
+        assertTrue(second.advance(List.of(), AtomicFixtures.T0.plusSeconds(500)).deletes().isEmpty());
+    }
+
+    @Test
+    void partialsAreEvictedPastMaxspanPlusLateness() throws Exception {
+        DetectionEngine engine = engine(rule("keyed", CREATE_THEN_KEY));
+        SequenceKey key = new SequenceKey("keyed", "[\"123456789012\",\"m\"]");
+        assertTrue(engine.advance(hits(engine, aws("c1", 0, "CreateUser", null, "m")), AtomicFixtures.T0).upserts().containsKey(key));
+        // maxspan 5m + lateness 2m: still alive at 6m59s.
+        Advance kept = engine.advance(List.of(), AtomicFixtures.T0.plusSeconds(419));
+        assertFalse(kept.deletes().contains(key));
+        Advance evicted = engine.advance(List.of(), AtomicFixtures.T0.plusSeconds(421));
+        assertEquals(java.util.Set.of(key), evicted.deletes());
+    }
+
+    @Test
+    void lateEarlierStepStillCompletesTheSequence() throws Exception {
+        DetectionEngine engine = engine(rule("keyed", CREATE_THEN_KEY));
+        Advance a1 = engine.advance(hits(engine, aws("k1", 60, "CreateAccessKey", null, "m")), AtomicFixtures.T0.plusSeconds(70));
+        assertTrue(a1.matches().isEmpty());
+        // The CreateUser (t=0) arrives in the next window, within the 2 minutes of allowed lateness.
+        Advance a2 = engine.advance(hits(engine, aws("c1", 0, "CreateUser", null, "m")), AtomicFixtures.T0.plusSeconds(90));
+        assertEquals(1, a2.matches().size());
+        assertEquals(List.of("c1", "k1"), ids(a2.matches().get(0)));
+        // Replaying pending hits never reports the same match twice.
+        Advance a3 = engine.advance(hits(engine, aws("x1", 80, "CreateAccessKey", null, "other")), AtomicFixtures.T0.plusSeconds(95));
+        assertTrue(a3.matches().isEmpty(), a3.matches().toString());
+    }
+
+    @Test
+    void missingJoinKeyCannotJoinUnlessOptional() throws Exception {
+        Event noTarget = aws("c1", 0, "CreateUser", null, null);
+        DetectionEngine strict = engine(rule("keyed", CREATE_THEN_KEY));
+        assertTrue(strict.hits(noTarget).isEmpty());
+        DetectionEngine optional = engine(rule("opt", CREATE_THEN_KEY.replace("] by user.target.name", "] by ?user.target.name")));
+        List<StepHit> h = optional.hits(noTarget);
+        assertEquals(1, h.size());
+        assertEquals("[\"123456789012\",null]", h.get(0).joinKey());
+    }
+
+    @Test
+    void indexLimitsCandidatesButNotResults() throws Exception {
+        DetectionEngine engine = engine(
+                rule("by-action", "any where event.action in (\"CreateUser\", \"CreateRole\")"),
+                rule("by-dataset", "any where event.dataset == \"aws.cloudtrail\" and user.name : \"atomic*\""),
+                rule("unindexed", "any where user.name : \"atomic*\""),
+                rule("other-action", "any where event.action == \"ConsoleLogin\""));
+        assertEquals(1, engine.unindexedSteps());
+        List<String> fired = engine.hits(aws("c1", 0, "CreateUser", null, "m")).stream().map(StepHit::ruleId).sorted().toList();
+        assertEquals(List.of("by-action", "by-dataset", "unindexed"), fired);
+        assertTrue(engine.hits(aws("c1", 0, "ListUsers", null, "m")).stream().noneMatch(h -> h.ruleId().startsWith("by-action")));
+    }
+
+    @Test
+    void restoreDropsStateOfRemovedRules() {
+        DetectionEngine engine = engine();
+        SequenceKey gone = new SequenceKey("removed-rule", "[]");
+        engine.restore(Map.of(gone, "{\"s\":[null]}"));
+        assertEquals(java.util.Set.of(gone), engine.advance(List.of(), Instant.now()).deletes());
+    }
+}
