@@ -95,7 +95,11 @@ final class LookupFailures {
             return CollectorException.fatal(what + " failed (" + detail + "): the base identity needs sts:AssumeRole on"
                     + " the role, and the role's trust policy must allow it (and match external_id if set)", e);
         }
-        return clientFailure(e, what);
+        if (isNetwork(e)) {
+            return CollectorException.retry("network error during " + what + ": " + e.getMessage(), null, e);
+        }
+        return CollectorException.fatal(what + " could not start: " + e.getMessage()
+                + "; check the base credentials (default chain, profile or static keys)", e);
     }
 
     private static CollectorException clientFailure(SdkException e, String what) {
