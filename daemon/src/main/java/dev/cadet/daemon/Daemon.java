@@ -1,0 +1,152 @@
+package dev.cadet.daemon;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import dev.cadet.collector.Normalizer;
+import dev.cadet.collector.Provider;
+import dev.cadet.collector.RawRecord;
+import dev.cadet.collector.StreamSpec;
+import dev.cadet.config.CadetConfig;
+import dev.cadet.config.ConfigCheck.CheckedProvider;
+import dev.cadet.detect.RuleSet;
+import dev.cadet.forward.Forwarder;
+import dev.cadet.forward.Output;
+import dev.cadet.plugin.PluginLoadException;
+import dev.cadet.plugin.PluginRegistry;
+import dev.cadet.poll.Pipeline;
+import dev.cadet.poll.StreamPoller;
+import dev.cadet.schedule.PollScheduler;
+import dev.cadet.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: a scheduled poller per stream, the forwarder, and housekeeping. Built from a
+ * config that {@link dev.cadet.config.ConfigCheck} found without problems.
+ *
+ * <p>Stopping (SIGTERM): no new window starts; a window being read is abandoned without committing
+ * (it is read again at the next start); the outbox is flushed to every output within a deadline;
+ * the store is closed.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+    /** How long a stop waits for outputs to take what is in the outbox. */
+    static final Duration DRAIN_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration PRUNE_EVERY = Duration.ofHours(1);
+
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CadetConfig config;
+    private final PluginRegistry plugins;
+    private final List<CheckedProvider> providers;
+    private final Store store;
+    private final Forwarder forwarder;
+    private final List<Output> outputs;
+    private final PollScheduler scheduler;
+    private final ScheduledExecutorService housekeeping;
+
+    private Daemon(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
+        this.config = config;
+        this.plugins = plugins;
+        this.providers = providers;
+        Injector injector = Guice.createInjector(new DaemonModule(config, plugins, rules, stopping));
+        this.store = injector.getInstance(Store.class);
+        this.forwarder = injector.getInstance(Forwarder.class);
+        this.outputs = injector.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<List<Output>>() { }));
+        Pipeline pipeline = injector.getInstance(Pipeline.class);
+
+        List<PollScheduler.ScheduledStream> streams = new ArrayList<>();
+        for (CheckedProvider p : providers) {
+            if (!p.entry().enabled()) {
+                LOG.info("{}: disabled in the config", p.entry().config().path());
+                continue;
+            }
+            Function<RawRecord, Normalizer> normalizers = normalizersFor(p);
+            for (StreamSpec s : p.provider().streams()) {
+                StreamSpec spec = p.entry().applyTo(s);
+                streams.add(new PollScheduler.ScheduledStream(
+                        new StreamPoller(spec, p.provider().source(), normalizers, pipeline), p.entry().schedule()));
+                LOG.info("stream {}: every {}, settle lag {}, re-scan overlap {}", spec.key(), p.entry().schedule(),
+                        spec.settleLag(), spec.rescanOverlap());
+            }
+        }
+        this.scheduler = new PollScheduler(streams, PollScheduler.Settings.DEFAULTS);
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cadet-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts polling and forwarding. The rules must have loaded; the providers come from the config check. */
+    public static Daemon start(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
+        Daemon d = new Daemon(config, plugins, providers, rules);
+        d.forwarder.start();
+        d.scheduler.start();
+        d.housekeeping.scheduleWithFixedDelay(d::prune, 0, PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
+        LOG.info("cadet started: {} rules, {} streams, {} outputs, store {}", rules.rules().size(),
+                d.scheduler.threadCount() == 0 ? 0 : providers.stream().filter(p -> p.entry().enabled())
+                        .mapToInt(p -> p.provider().streams().size()).sum(),
+                d.outputs.size(), config.store().path());
+        return d;
+    }
+
+    private Function<RawRecord, Normalizer> normalizersFor(CheckedProvider p) {
+        if (p.provider().routesByShape()) {
+            return record -> plugins.route(record).orElse(null);
+        }
+        try {
+            Normalizer own = plugins.factory(p.entry().pluginId()).normalizer();
+            return record -> own;
+        } catch (PluginLoadException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void prune() {
+        try {
+            Instant cutoff = Instant.now().minus(config.store().retention());
+            store.prune(cutoff, outputs.stream().map(Output::name).toList());
+        } catch (RuntimeException e) {
+            LOG.warn("pruning the store failed (will try again in {}): {}", PRUNE_EVERY, e.getMessage());
+        }
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("cadet stopping");
+        try {
+            housekeeping.shutdownNow();
+            scheduler.shutdown(true);
+            if (!forwarder.drain(DRAIN_DEADLINE)) {
+                LOG.warn("some alerts were not delivered before the stop deadline; they stay in the outbox for the next start");
+            }
+            store.close();
+            for (CheckedProvider p : providers) {
+                p.provider().close();
+            }
+            plugins.close();
+        } finally {
+            LOG.info("cadet stopped");
+            stopped.countDown();
+        }
+    }
+}

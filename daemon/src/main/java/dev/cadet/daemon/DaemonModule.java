@@ -1,0 +1,101 @@
+package dev.cadet.daemon;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.cadet.config.CadetConfig;
+import dev.cadet.detect.AlertFactory;
+import dev.cadet.detect.DetectionEngine;
+import dev.cadet.detect.Detector;
+import dev.cadet.detect.RuleSet;
+import dev.cadet.forward.Forwarder;
+import dev.cadet.forward.Output;
+import dev.cadet.forward.Outputs;
+import dev.cadet.plugin.PluginRegistry;
+import dev.cadet.poll.Pipeline;
+import dev.cadet.poll.QuotaLimiters;
+import dev.cadet.store.SqliteStore;
+import dev.cadet.store.Store;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The daemon's singletons, wired once at start: the store, the rules and the engine, the outputs
+ * and the forwarder, the shared quota limiters and the pipeline every stream poller runs through.
+ * Plugin classes never enter this graph: providers are built by their factories from config.
+ */
+final class DaemonModule extends AbstractModule {
+    /** How late an event may arrive and still join a sequence when the config says nothing. */
+    static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
+
+    private final CadetConfig config;
+    private final PluginRegistry plugins;
+    private final RuleSet rules;
+    private final AtomicBoolean stopping;
+
+    /** @param rules loaded before the injector, so that rule errors reach the operator as they are */
+    DaemonModule(CadetConfig config, PluginRegistry plugins, RuleSet rules, AtomicBoolean stopping) {
+        this.config = config;
+        this.plugins = plugins;
+        this.rules = rules;
+        this.stopping = stopping;
+    }
+
+    @Override
+    protected void configure() {
+        bind(CadetConfig.class).toInstance(config);
+        bind(PluginRegistry.class).toInstance(plugins);
+        bind(RuleSet.class).toInstance(rules);
+        bind(Detector.class).to(DetectionEngine.class);
+    }
+
+    @Provides
+    @Singleton
+    Store store() {
+        CadetConfig.StoreSettings s = config.store();
+        return new SqliteStore(s.path().toString(),
+                new SqliteStore.Options(s.synchronous() == CadetConfig.Synchronous.FULL, true, 5000));
+    }
+
+    @Provides
+    @Singleton
+    DetectionEngine engine(RuleSet rules, Store store) {
+        DetectionEngine engine = new DetectionEngine(rules,
+                config.detection().allowedLateness().orElse(DEFAULT_ALLOWED_LATENESS));
+        engine.restore(store.loadSequenceState());
+        return engine;
+    }
+
+    @Provides
+    @Singleton
+    AlertFactory alertFactory(DetectionEngine engine) {
+        return new AlertFactory(engine);
+    }
+
+    @Provides
+    @Singleton
+    List<Output> outputs() {
+        return Outputs.fromConfig(config.outputs());
+    }
+
+    @Provides
+    @Singleton
+    Forwarder forwarder(Store store, List<Output> outputs) {
+        Forwarder.Settings d = Forwarder.Settings.defaults();
+        return new Forwarder(store, outputs,
+                new Forwarder.Settings(config.forwarder().batchSize(), d.idlePoll(), d.initialBackoff(), d.maxBackoff()));
+    }
+
+    @Provides
+    @Singleton
+    QuotaLimiters quotas() {
+        return new QuotaLimiters();
+    }
+
+    @Provides
+    @Singleton
+    Pipeline pipeline(Store store, Detector detector, AlertFactory alerts, QuotaLimiters quotas, Forwarder forwarder) {
+        return new Pipeline(store, detector, alerts::toAlert, quotas, stopping::get, forwarder::wakeUp);
+    }
+}
