@@ -172,16 +172,19 @@ public final class Outputs {
         var password = t.secret("client_key_password").orElse(null);
         boolean verify = t.bool("verify_hostname", true);
         String serverName = t.string("server_name").orElse(null);
-        for (var f : new Object[][] {{"ca_file", ca}, {"client_cert", cert}, {"client_key", key}}) {
-            Path p = (Path) f[1];
-            if (p != null && !Files.isReadable(p)) {
-                t.problem((String) f[0], "cannot read " + p);
-            }
-        }
+        checkReadable(t, "ca_file", ca);
+        checkReadable(t, "client_cert", cert);
+        checkReadable(t, "client_key", key);
         if (key != null && cert == null) {
             t.problem("client_key", "given without client_cert");
         }
         return new TlsSettings(ca, cert, key, password, verify, serverName);
+    }
+
+    private static void checkReadable(ProviderConfig c, String key, Path file) {
+        if (file != null && !Files.isReadable(file)) {
+            c.problem(key, "cannot read " + file);
+        }
     }
 
     /** This host's name without a DNS lookup; "localhost" when unknown. */
