@@ -200,6 +200,33 @@ class StreamPollerTest {
     }
 
     @Test
+    void failureInTheSecondPartKeepsTheFirstPartCommitted() {
+        api.add("early", T.minus(Duration.ofMinutes(150)), "CreateUser", "early");
+        api.add("later", T.minus(Duration.ofMinutes(90)), "CreateUser", "later");
+        AtomicInteger fetchNo = new AtomicInteger();
+        Source secondFetchFails = (stream, window, context) -> {
+            if (fetchNo.incrementAndGet() == 2) {
+                api.fetch(stream, window, context);
+                throw CollectorException.retry("HTTP 500 after the last page", null, null);
+            }
+            api.fetch(stream, window, context);
+        };
+        StreamPoller poller = new StreamPoller(spec(), secondFetchFails, new FakeNormalizer(), pipeline(store));
+
+        PollResult r = poller.pollOnce();
+        assertEquals(PollResult.Outcome.FAILED, r.outcome());
+        assertEquals(1, r.partsCommitted());
+        assertEquals(T.minus(Duration.ofHours(2)), store.watermark(KEY).orElseThrow(), "the first part's end");
+        assertEquals(List.of("early"), alertedEventIds());
+
+        clock.set(T);
+        assertEquals(PollResult.Outcome.POLLED, poller.pollOnce().outcome());
+        assertEquals(new Window(T.minus(Duration.ofMinutes(150)), T.minus(Duration.ofMinutes(90))), api.windowsRead.get(2),
+                "resumes at the watermark minus the overlap");
+        assertEquals(List.of("early", "later"), alertedEventIds());
+    }
+
+    @Test
     void retryHonoursRetryAfterThenBacksOffWithJitterAndCountsThrottles() {
         api.add("e1", T.minus(Duration.ofMinutes(20)), "CreateUser", "mallory");
         api.callFailures.add(CollectorException.throttled("Rate exceeded", Duration.ofSeconds(7), null));
