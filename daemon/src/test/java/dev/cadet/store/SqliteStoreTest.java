@@ -274,6 +274,38 @@ class SqliteStoreTest {
     }
 
     @Test
+    void concurrentCommitsAndReadsFromManyThreadsAllLand() throws Exception {
+        try (SqliteStore store = open()) {
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < 4; t++) {
+                String stream = "s" + t;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 50; i++) {
+                            store.commit(commit(stream, T0.plusSeconds(i), List.of(new SeenEvent(stream + "-" + i, T0)),
+                                    List.of(alert(stream + "-" + i))));
+                            store.pending("syslog", 5);
+                            store.seen(stream, List.of(stream + "-" + i));
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertTrue(errors.isEmpty(), errors.toString());
+            assertEquals(200, store.pending("syslog", 1000).size());
+            for (int t = 0; t < 4; t++) {
+                assertEquals(T0.plusSeconds(49), store.watermark("s" + t).orElseThrow());
+            }
+        }
+    }
+
+    @Test
     void inMemoryStoreWorksWithOneConnection() {
         try (SqliteStore store = new SqliteStore(SqliteStore.IN_MEMORY)) {
             store.commit(commit(S, T0, List.of(new SeenEvent("e1", T0)), List.of(alert("a1"))));
