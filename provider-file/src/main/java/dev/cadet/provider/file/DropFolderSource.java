@@ -53,7 +53,7 @@ final class DropFolderSource implements Source {
             } catch (NoSuchFileException e) {
                 continue; // moved away since the listing
             } catch (IOException e) {
-                context.warn(file + ": cannot read its attributes: " + e.getMessage());
+                context.warn(displayName(file) + ": cannot read its attributes: " + e.getMessage());
                 continue;
             }
             Instant modified = attrs.lastModifiedTime().toInstant();
@@ -66,7 +66,7 @@ final class DropFolderSource implements Source {
             }
             DropFolderReader.Result result;
             try {
-                result = reader.read(file, file.toString(), records -> {
+                result = reader.read(file, displayName(file), records -> {
                     context.page(records);
                     return !context.stopping();
                 });
@@ -74,18 +74,18 @@ final class DropFolderSource implements Source {
                 continue;
             } catch (IOException e) {
                 // Unreadable now (permissions, a bad gzip stream): not marked, so it is tried again.
-                context.warn(file + ": cannot read: " + e.getMessage());
+                context.warn(displayName(file) + ": cannot read: " + e.getMessage());
                 continue;
             }
             if (result.stopped()) {
                 return; // not marked: read again next time, the host drops what it already has
             }
             if (result.problem() != null) {
-                context.warn(result.problem() + " (" + result.records() + " records of " + file.getFileName()
+                context.warn(result.problem() + " (" + result.records() + " records of " + displayName(file.getFileName())
                         + " were read; the file is not read again unless it changes)");
                 context.markItem(fingerprint, ERROR);
             } else {
-                log.debug("{}: {} records ({})", file, result.records(), result.shape());
+                log.debug("{}: {} records ({})", displayName(file), result.records(), result.shape());
                 context.markItem(fingerprint, DONE);
             }
         }
@@ -102,6 +102,19 @@ final class DropFolderSource implements Source {
         } catch (IOException e) {
             throw CollectorException.fatal("cannot list drop folder " + folder.toAbsolutePath() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file's path for origins and warnings, with control characters (a newline in a dropped file's name) made visible. */
+    static String displayName(Path file) {
+        StringBuilder sb = new StringBuilder();
+        file.toString().codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                sb.append(String.format("\\x%02x", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return sb.toString();
     }
 
     /** Name, size and modification time: a file that changes is a new item. */

@@ -217,6 +217,15 @@ class DropFolderSourceTest {
     }
 
     @Test
+    void controlCharactersInFileNamesDoNotReachOriginsAsIs() throws Exception {
+        Provider p = create(Map.of("folder", folder.toString()));
+        drop("evil\nFAKE LOG LINE.json", "{\"id\":\"1\"}\n", T0);
+        Host host = new Host();
+        fetch(p, T0.plusSeconds(60), host);
+        assertEquals(List.of(folder + "/evil\\x0aFAKE LOG LINE.json:1"), host.origins());
+    }
+
+    @Test
     void stoppingLeavesTheFileUnmarkedSoItIsReadAgain() throws Exception {
         Provider p = create(Map.of("folder", folder.toString()));
         StringBuilder sb = new StringBuilder();
