@@ -1,0 +1,99 @@
+package dev.cadet.provider.file;
+
+import dev.cadet.collector.MalformedRecordException;
+import dev.cadet.collector.Normalizer;
+import dev.cadet.collector.Provider;
+import dev.cadet.collector.ProviderConfig;
+import dev.cadet.collector.ProviderFactory;
+import dev.cadet.collector.Event;
+import dev.cadet.collector.RawRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The drop-folder provider, {@code providers.file}: exported audit records dropped into a folder are
+ * read once each. Keys of an entry:
+ * <ul>
+ * <li>{@code folder} (required): the folder, which must exist;</li>
+ * <li>{@code pattern}: a glob on file names, default {@code *} (names starting with a dot are never read:
+ *     they are files still being copied by rsync and the like);</li>
+ * <li>{@code envelope_fields}: envelope array names besides {@link DropFolderReader#ENVELOPE_FIELDS}.</li>
+ * </ul>
+ * Its records are other providers' records, so the host routes each one to the normalizer that
+ * recognizes it ({@link Provider#routesByShape()}); this factory's own normalizer recognizes nothing.
+ */
+public final class FileProviderFactory implements ProviderFactory {
+
+    public static final String ID = "file";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String version() {
+        try (InputStream in = FileProviderFactory.class.getResourceAsStream(
+                "/META-INF/maven/dev.cadet/provider-file/pom.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                return p.getProperty("version", "dev");
+            }
+        } catch (IOException e) {
+            // fall through: the version is only shown, never relied on
+        }
+        return "dev";
+    }
+
+    @Override
+    public Normalizer normalizer() {
+        return new Normalizer() {
+            @Override
+            public boolean recognizes(RawRecord record) {
+                return false;
+            }
+
+            @Override
+            public List<Event> normalize(RawRecord record) throws MalformedRecordException {
+                throw new MalformedRecordException("the drop folder has no record format of its own: "
+                        + "its records go to the normalizer that recognizes them");
+            }
+        };
+    }
+
+    @Override
+    public Provider create(ProviderConfig config) {
+        String folderText = config.requireString("folder");
+        String pattern = config.string("pattern", "*");
+        List<String> envelopes = config.strings("envelope_fields");
+        PathMatcher matcher = null;
+        try {
+            matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+        } catch (IllegalArgumentException e) { // PatternSyntaxException included
+            config.problem("pattern", "not a glob pattern: \"" + pattern + "\"");
+        }
+        if (folderText == null) {
+            return null;
+        }
+        Path folder = Path.of(folderText);
+        if (!Files.exists(folder)) {
+            config.problem("folder", "does not exist: " + folder.toAbsolutePath());
+            return null;
+        }
+        if (!Files.isDirectory(folder)) {
+            config.problem("folder", "not a directory: " + folder.toAbsolutePath());
+            return null;
+        }
+        if (matcher == null) {
+            return null;
+        }
+        return new DropFolderProvider(folder, matcher, new DropFolderReader(envelopes, DropFolderReader.DEFAULT_PAGE_SIZE));
+    }
+}
