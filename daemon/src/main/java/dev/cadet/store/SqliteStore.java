@@ -263,6 +263,24 @@ public final class SqliteStore implements Store {
         });
     }
 
+    @Override
+    public List<Rejected> rejected(String streamKey, int limit) {
+        return read("read rejected records of " + streamKey, c -> {
+            List<Rejected> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT origin, reason, body FROM rejected_record WHERE stream_key = ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, streamKey);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Rejected(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Nearest-rank percentile; null for an empty sample. */
     static Long percentile(List<Long> sample, int p) {
         if (sample.isEmpty()) {

@@ -44,6 +44,9 @@ public interface Store extends AutoCloseable {
 
     List<StreamHealth> streamHealth();
 
+    /** The stream's quarantined records, oldest first, at most {@code limit}. */
+    List<Rejected> rejected(String streamKey, int limit);
+
     /** Alerts the output has not sent yet, oldest first. */
     List<OutboxEntry> pending(String output, int limit);
 

@@ -98,6 +98,11 @@ final class InMemoryOutbox implements Store {
     }
 
     @Override
+    public List<Rejected> rejected(String streamKey, int limit) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void prune(Instant cutoff, Collection<String> outputs) {
         throw new UnsupportedOperationException();
     }

@@ -31,19 +31,22 @@ final class DropFolderSource implements Source {
     static final String DONE = "done";
     static final String ERROR = "error";
 
-    private final Path folder;
-    private final PathMatcher pattern;
+    /** The files to consider, in reading order: the folder's listing, or a fixed list. */
+    interface Candidates {
+        List<Path> list() throws CollectorException;
+    }
+
+    private final Candidates candidates;
     private final DropFolderReader reader;
 
-    DropFolderSource(Path folder, PathMatcher pattern, DropFolderReader reader) {
-        this.folder = folder;
-        this.pattern = pattern;
+    DropFolderSource(Candidates candidates, DropFolderReader reader) {
+        this.candidates = candidates;
         this.reader = reader;
     }
 
     @Override
     public void fetch(StreamSpec stream, Window window, FetchContext context) throws CollectorException {
-        for (Path file : candidates()) {
+        for (Path file : candidates.list()) {
             if (context.stopping()) {
                 return;
             }
@@ -91,7 +94,7 @@ final class DropFolderSource implements Source {
         }
     }
 
-    private List<Path> candidates() throws CollectorException {
+    static List<Path> list(Path folder, PathMatcher pattern) throws CollectorException {
         try (Stream<Path> s = Files.list(folder)) {
             return s.filter(p -> {
                 String name = p.getFileName().toString();
@@ -117,8 +120,8 @@ final class DropFolderSource implements Source {
         return sb.toString();
     }
 
-    /** Name, size and modification time: a file that changes is a new item. */
+    /** Path, size and modification time: a file that changes is a new item. */
     static String fingerprint(Path file, long size, Instant modified) {
-        return file.getFileName() + "|" + size + "|" + modified;
+        return file + "|" + size + "|" + modified;
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
@@ -68,11 +69,34 @@ public final class FileProviderFactory implements ProviderFactory {
         };
     }
 
+    /**
+     * Either {@code folder} (a drop folder, watched) or {@code files} (a fixed list, as
+     * {@code cadet replay} uses), plus {@code pattern} (glob on file names, folder only) and
+     * {@code envelope_fields} (extra array names that hold records).
+     */
     @Override
     public Provider create(ProviderConfig config) {
+        List<String> envelopes = config.strings("envelope_fields");
+        DropFolderReader reader = new DropFolderReader(envelopes, DropFolderReader.DEFAULT_PAGE_SIZE);
+        if (config.has("files")) {
+            if (config.has("folder")) {
+                config.problem("files", "give either folder or files, not both");
+                return null;
+            }
+            List<Path> files = new ArrayList<>();
+            List<String> names = config.strings("files");
+            for (int i = 0; i < names.size(); i++) {
+                Path f = Path.of(names.get(i));
+                if (!Files.isRegularFile(f)) {
+                    config.problem("files[" + i + "]", "not a readable file: " + f.toAbsolutePath());
+                } else {
+                    files.add(f);
+                }
+            }
+            return files.size() == names.size() && !files.isEmpty() ? DropFolderProvider.ofFiles(files, reader) : null;
+        }
         String folderText = config.requireString("folder");
         String pattern = config.string("pattern", "*");
-        List<String> envelopes = config.strings("envelope_fields");
         PathMatcher matcher = null;
         try {
             matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
@@ -94,6 +118,6 @@ public final class FileProviderFactory implements ProviderFactory {
         if (matcher == null) {
             return null;
         }
-        return new DropFolderProvider(folder, matcher, new DropFolderReader(envelopes, DropFolderReader.DEFAULT_PAGE_SIZE));
+        return DropFolderProvider.ofFolder(folder, matcher, reader);
     }
 }
