@@ -124,7 +124,7 @@ class DropFolderSourceTest {
         StreamSpec s = p.streams().get(0);
         Path abs = folder.toAbsolutePath().normalize();
         assertEquals(new StreamSpec("file/" + abs, "file", TimeAxis.AVAILABILITY_TIME, Duration.ofSeconds(2), Duration.ZERO,
-                Duration.ofDays(1), Duration.ofDays(3650), Duration.ofDays(3650), QuotaScope.unlimited("file/" + abs),
+                Duration.ofDays(3651), Duration.ofDays(3650), Duration.ofDays(3650), QuotaScope.unlimited("file/" + abs),
                 Map.of("folder", abs.toString())), s);
     }
 
@@ -174,6 +174,34 @@ class DropFolderSourceTest {
         fetch(p, T0.plusSeconds(120), host);
         assertEquals(3, host.records.size());
         assertTrue(host.records.get(2).body().contains("b3"));
+    }
+
+    @Test
+    void aFileListIsReadInTheGivenOrderOnce() throws Exception {
+        Path b = drop("b.json", "[{\"Id\":\"b1\"}]", T0);
+        Path a = drop("a.ndjson", "{\"Id\":\"a1\"}\n{\"Id\":\"a2\"}\n", T0);
+        Provider p = create(Map.of("files", List.of(b.toString(), a.toString())));
+        assertTrue(p.streams().get(0).key().startsWith("file/list/"));
+
+        Host host = new Host();
+        fetch(p, T0.plusSeconds(60), host);
+        assertEquals(List.of(b + ":1", a + ":1", a + ":2"), host.origins());
+        host.commit();
+        host.records.clear();
+        fetch(p, T0.plusSeconds(60), host);
+        assertEquals(List.of(), host.records);
+    }
+
+    @Test
+    void aFileListNamesEachMissingFileAndExcludesAFolder() {
+        ProviderConfig missing = config(Map.of("files", List.of(folder.resolve("gone.json").toString())));
+        assertNull(new FileProviderFactory().create(missing));
+        assertEquals(List.of("providers.file[0].files[0]: not a readable file: " + folder.resolve("gone.json").toAbsolutePath()),
+                missing.problems());
+
+        ProviderConfig both = config(Map.of("files", List.of("x"), "folder", folder.toString()));
+        assertNull(new FileProviderFactory().create(both));
+        assertEquals(List.of("providers.file[0].files: give either folder or files, not both"), both.problems());
     }
 
     @Test
