@@ -183,6 +183,66 @@ class CommandsTest {
         assertTrue(broken.out().contains("broken.eql:1:"), broken.out());
     }
 
+    @Test
+    void rulesTestRunsTheShippedFixturesAndReportsAFailingCaseAndAnUntestedRule() throws Exception {
+        Ran shipped = cadet("rules", "test", DIST.resolve("conf/rules").toString());
+        assertEquals(0, shipped.code(), shipped.out());
+        assertTrue(shipped.out().contains("PASS aws-user-created-then-credentials: the key arrives first, and the daemon restarts"), shipped.out());
+        assertFalse(shipped.out().contains("FAIL"), shipped.out());
+
+        Path rules = Files.createDirectories(dir.resolve("rules"));
+        Files.createDirectories(rules.resolve("tests"));
+        Files.writeString(rules.resolve("keyed.eql"), """
+                sequence by user.target.name with maxspan=5m
+                  [any where event.action == "CreateUser"]
+                  [any where event.action == "CreateAccessKey"]
+                """);
+        Files.writeString(rules.resolve("untested.eql"), "any where event.action == \"DeleteUser\"\n");
+        Files.writeString(rules.resolve("tests/keyed.yaml"), """
+                rule: keyed
+                cases:
+                  - name: chain
+                    expect: alert
+                    event_ids: [c1, k1]
+                    events:
+                      - {"@timestamp": "2026-11-20T10:00:00Z", event.id: c1, event.action: CreateUser, user.target.name: m}
+                      - {"@timestamp": "2026-11-20T10:01:00Z", event.id: k1, event.action: CreateAccessKey, user.target.name: m}
+                  - name: wrongly expects an alert beyond maxspan
+                    expect: alert
+                    events:
+                      - {"@timestamp": "2026-11-20T10:00:00Z", event.id: c1, event.action: CreateUser, user.target.name: m}
+                      - {"@timestamp": "2026-11-20T10:06:00Z", event.id: k1, event.action: CreateAccessKey, user.target.name: m}
+                  - name: other user
+                    expect: none
+                    events:
+                      - {"@timestamp": "2026-11-20T10:00:00Z", event.id: c1, event.action: CreateUser, user.target.name: m}
+                      - {"@timestamp": "2026-11-20T10:01:00Z", event.id: k1, event.action: CreateAccessKey, user.target.name: x}
+                """);
+        Ran r = cadet("rules", "test", rules.toString());
+        assertEquals(ExitCodes.INVALID, r.code(), r.out());
+        List<String> lines = r.out().lines().toList();
+        assertEquals(List.of(
+                "PASS keyed: chain",
+                "FAIL keyed: wrongly expects an alert beyond maxspan: expected 1 alert, got 0 alerts",
+                "PASS keyed: other user",
+                "UNTESTED untested: no fixture cases",
+                "2 rules, 3 cases: 2 passed, 1 failed; 1 rule(s) without both a positive and a negative case"), lines);
+
+        Files.delete(rules.resolve("untested.eql"));
+        Files.writeString(rules.resolve("tests/keyed.yaml"), Files.readString(rules.resolve("tests/keyed.yaml"))
+                .replace("wrongly expects an alert beyond maxspan\n    expect: alert", "beyond maxspan\n    expect: none"));
+        Ran fixed = cadet("rules", "test", rules.toString());
+        assertEquals(0, fixed.code(), fixed.out());
+        assertTrue(fixed.out().endsWith("1 rules, 3 cases: 3 passed, 0 failed\n"), fixed.out());
+
+        Files.writeString(rules.resolve("tests/keyed.yaml"), "rule: keyed\ncases:\n  - name: only a positive\n    expect: alert\n"
+                + "    events: [{\"@timestamp\": \"2026-11-20T10:00:00Z\", event.id: c1, event.action: CreateUser, user.target.name: m},"
+                + " {\"@timestamp\": \"2026-11-20T10:00:01Z\", event.id: k1, event.action: CreateAccessKey, user.target.name: m}]\n");
+        Ran onlyPositive = cadet("rules", "test", rules.toString());
+        assertEquals(ExitCodes.INVALID, onlyPositive.code(), onlyPositive.out());
+        assertTrue(onlyPositive.out().contains("UNTESTED keyed: no negative case (expect: none)"), onlyPositive.out());
+    }
+
     /** The shipped example config is true to the code: its only problems are things of this machine. */
     @Test
     void theShippedExampleConfigHasNoProblemOfItsOwn() throws Exception {
