@@ -31,9 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DetectionEngine implements Detector {
     public static final int UNTIL_STEP = -1;
-    /** What {@link MatchedEvent#fields()} keeps of an event: what an alert shows. */
+    /**
+     * What {@link MatchedEvent#fields()} keeps of an event: what an alert shows, and what tuning
+     * (exceptions, suppression keys) matches on.
+     */
     public static final List<String> ALERT_FIELDS = List.of(Event.DATASET, Event.ACCOUNT_ID, Event.USER_NAME,
-            Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION);
+            Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION, Event.USER_AGENT);
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
