@@ -12,6 +12,8 @@ import dev.cadet.detect.AlertFactory;
 import dev.cadet.detect.DetectionEngine;
 import dev.cadet.detect.RuleLoadException;
 import dev.cadet.detect.RuleSet;
+import dev.cadet.detect.Tuning;
+import dev.cadet.detect.tuning.TuningFiles;
 import dev.cadet.forward.StdoutOutput;
 import dev.cadet.forward.cef.CefEncoder;
 import dev.cadet.plugin.PluginLoadException;
@@ -25,7 +27,9 @@ import dev.cadet.store.Store;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,6 +64,10 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--plugins", paramLabel = "DIR", description = "plugins folder (default: plugins of the installation)")
     Path pluginsDir;
 
+    @Option(names = "--exceptions", paramLabel = "DIR",
+            description = "tuning folder: exceptions and suppression (repeatable; default: none, every match is an alert)")
+    List<Path> exceptionDirs;
+
     @Parameters(paramLabel = "FILE", arity = "1..*", description = "files to replay")
     List<Path> files;
 
@@ -78,6 +86,12 @@ final class ReplayCommand implements Callable<Integer> {
             return ExitCodes.INVALID;
         }
         rules.warnings().forEach(w -> err.println("rules: warning: " + w));
+        TuningFiles tuningFiles = TuningFiles.load(exceptionDirs != null ? exceptionDirs : List.of(), Instant.now());
+        if (!tuningFiles.problems().isEmpty()) {
+            tuningFiles.problems().forEach(p -> err.println("exceptions: " + p));
+            return ExitCodes.INVALID;
+        }
+        tuningFiles.warnings().forEach(w -> err.println("exceptions: warning: " + w));
         try (PluginRegistry plugins = PluginRegistry.load(pluginsDir != null ? pluginsDir : home.resolve("plugins"))) {
             List<String> ids = sources != null ? sources : plugins.loaded().stream().map(PluginRegistry.LoadedPlugin::id).toList();
             for (String id : ids) {
@@ -103,15 +117,16 @@ final class ReplayCommand implements Callable<Integer> {
                 return ExitCodes.INVALID;
             }
             try (provider; Store store = new SqliteStore(SqliteStore.IN_MEMORY)) {
-                return replay(rules, plugins, ids, provider, store);
+                return replay(rules, new Tuning(tuningFiles, Clock.systemUTC()), plugins, ids, provider, store);
             }
         }
     }
 
-    private int replay(RuleSet rules, PluginRegistry plugins, List<String> ids, Provider provider, Store store) throws IOException {
+    private int replay(RuleSet rules, Tuning tuning, PluginRegistry plugins, List<String> ids, Provider provider, Store store)
+            throws IOException {
         DetectionEngine engine = new DetectionEngine(rules, ALLOWED_LATENESS);
         AlertFactory alerts = new AlertFactory(engine);
-        Pipeline pipeline = new Pipeline(store, engine, alerts::toAlert, new QuotaLimiters(), () -> false, () -> { });
+        Pipeline pipeline = new Pipeline(store, engine, alerts::toAlert, tuning, new QuotaLimiters(), () -> false, () -> { });
         StreamSpec files = provider.streams().get(0);
         // Every file now, in one window: one pass, and the hits of all files sorted together by event time.
         StreamSpec spec = files.withTiming(Duration.ZERO, Duration.ZERO, files.maxWindow(), files.initialBackfill());
@@ -135,7 +150,10 @@ final class ReplayCommand implements Callable<Integer> {
         }
         String error = store.streamHealth().stream().filter(h -> h.streamKey().equals(spec.key()))
                 .map(Store.StreamHealth::lastError).filter(e -> e != null).findFirst().orElse(null);
-        err.printf("replay: %d new events, %d alerts, %d rejected records%n", result.newEvents(), sent, result.rejected());
+        long excepted = store.ruleStats().stream().mapToLong(Store.RuleStats::excepted).sum();
+        long suppressed = store.ruleStats().stream().mapToLong(Store.RuleStats::suppressed).sum();
+        err.printf("replay: %d new events, %d alerts, %d rejected records, %d matches excepted, %d suppressed%n",
+                result.newEvents(), sent, result.rejected(), excepted, suppressed);
         if (result.outcome() == PollResult.Outcome.FAILED) {
             err.println("replay failed: " + (error == null ? "see the log above" : error));
             return ExitCodes.FAILURE;

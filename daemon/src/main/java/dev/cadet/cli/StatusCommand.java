@@ -4,14 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cadet.config.CadetConfig;
+import dev.cadet.detect.tuning.TuningFiles;
 import dev.cadet.forward.Output;
 import dev.cadet.forward.Outputs;
 import dev.cadet.store.SqliteStore;
 import dev.cadet.store.Store;
+import dev.cadet.store.Store.RuleStats;
 import dev.cadet.store.Store.StreamHealth;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -19,9 +22,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cadet status}: per stream health and per output outbox depth, read from the store. */
+/**
+ * {@code cadet status}: per stream health, per output outbox depth, and per rule the alerts and the
+ * matches tuning excepted or suppressed, read from the store; plus problems and expired entries of
+ * the tuning files.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Shows each stream's watermark, lag, last success and error, arrival delay, and each output's outbox depth.")
+        description = "Shows each stream's watermark, lag, last success and error, arrival delay, each output's outbox depth,"
+                + " and per rule the alerts and the matches excepted or suppressed by tuning.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ConfigOption configOption;
@@ -40,16 +48,23 @@ final class StatusCommand implements Callable<Integer> {
         List<Output> outputs = Outputs.fromConfig(config.outputs());
         outputNames = outputs.stream().map(Output::name).toList();
         outputs.forEach(Output::close);
+        Instant now = Instant.now();
+        // tuning files as they are now: problems and expired exceptions are worth seeing here too
+        TuningFiles tuning = TuningFiles.load(config.detection().exceptionDirs(), now);
+        List<String> notes = new ArrayList<>();
+        tuning.problems().forEach(p -> notes.add("problem: " + p));
+        tuning.warnings().forEach(w -> notes.add("warning: " + w));
         try (Store store = new SqliteStore(config.store().path().toString())) {
             List<StreamHealth> streams = store.streamHealth();
             Map<String, Long> depth = store.outboxDepth(outputNames);
-            Instant now = Instant.now();
-            System.out.println(json ? json(streams, depth, now) : table(streams, depth, now));
+            List<RuleStats> rules = store.ruleStats();
+            System.out.println(json ? json(streams, depth, rules, notes, now) : table(streams, depth, rules, notes, now));
         }
         return ExitCodes.OK;
     }
 
-    static String table(List<StreamHealth> streams, Map<String, Long> depth, Instant now) {
+    static String table(List<StreamHealth> streams, Map<String, Long> depth, List<RuleStats> rules, List<String> tuning,
+                        Instant now) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%-40s %-22s %-9s %-22s %-5s %-13s %s%n", "STREAM", "WATERMARK", "LAG", "LAST SUCCESS",
                 "FAILS", "DELAY p50/p99", "LAST ERROR / WARNING"));
@@ -64,10 +79,19 @@ final class StatusCommand implements Callable<Integer> {
         }
         b.append(String.format("%n%-40s %s%n", "OUTPUT", "OUTBOX (alerts waiting)"));
         depth.forEach((name, n) -> b.append(String.format("%-40s %d%n", name, n)));
+        b.append(String.format("%n%-40s %10s %10s %10s%n", "RULE", "ALERTS", "EXCEPTED", "SUPPRESSED"));
+        for (RuleStats r : rules) {
+            b.append(String.format("%-40s %10d %10d %10d%n", r.ruleId(), r.alerts(), r.excepted(), r.suppressed()));
+        }
+        if (!tuning.isEmpty()) {
+            b.append(String.format("%nTUNING%n"));
+            tuning.forEach(t -> b.append(oneLine(t)).append(System.lineSeparator()));
+        }
         return b.toString().stripTrailing();
     }
 
-    static String json(List<StreamHealth> streams, Map<String, Long> depth, Instant now) throws Exception {
+    static String json(List<StreamHealth> streams, Map<String, Long> depth, List<RuleStats> rules, List<String> tuning,
+                       Instant now) throws Exception {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("now", now.toString());
@@ -94,6 +118,15 @@ final class StatusCommand implements Callable<Integer> {
         }
         ObjectNode out = root.putObject("outbox");
         depth.forEach(out::put);
+        ObjectNode byRule = root.putObject("rules");
+        for (RuleStats r : rules) {
+            ObjectNode n = byRule.putObject(r.ruleId());
+            n.put("alerts", r.alerts());
+            n.put("excepted", r.excepted());
+            n.put("suppressed", r.suppressed());
+        }
+        ArrayNode notes = root.putArray("tuning");
+        tuning.forEach(notes::add);
         return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 

@@ -53,10 +53,17 @@ public record CadetConfig(
     /**
      * @param ruleDirs        directories of rule files, in order
      * @param allowedLateness how late an event may arrive and still join a sequence; empty: the engine's default
+     * @param exceptionDirs   {@code exceptions}: directories of tuning files (exceptions and
+     *                        suppression, {@link dev.cadet.detect.tuning.TuningFiles}); default none
      */
-    public record DetectionSettings(List<Path> ruleDirs, Optional<Duration> allowedLateness) {
+    public record DetectionSettings(List<Path> ruleDirs, Optional<Duration> allowedLateness, List<Path> exceptionDirs) {
         public DetectionSettings {
             ruleDirs = List.copyOf(ruleDirs);
+            exceptionDirs = List.copyOf(exceptionDirs);
+        }
+
+        public DetectionSettings(List<Path> ruleDirs, Optional<Duration> allowedLateness) {
+            this(ruleDirs, allowedLateness, List.of());
         }
     }
 

@@ -5,9 +5,11 @@ import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.config.CadetConfig.ProviderEntry;
+import dev.cadet.detect.tuning.TuningFiles;
 import dev.cadet.plugin.PluginLoadException;
 import dev.cadet.plugin.PluginRegistry;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -19,7 +21,8 @@ import java.util.Set;
  * Checks a whole configuration and collects ALL its problems, for {@code cadet check-config} and for
  * start-up: the file's own problems, then for each provider entry the problems its plugin recorded
  * in {@code create} plus the keys nobody read, then each output's problems as read by the forwarding
- * code. Each problem is one line {@code path: what is wrong}; none contains a secret's value.
+ * code, then the tuning files ({@code detection.exceptions}). Each problem is one line
+ * {@code path: what is wrong}; none contains a secret's value.
  */
 public final class ConfigCheck {
 
@@ -110,6 +113,9 @@ public final class ConfigCheck {
                 checkStreams(entry, provider, streamOwners, problems);
             }
         }
+        if (!config.detection().exceptionDirs().isEmpty()) {
+            problems.addAll(TuningFiles.load(config.detection().exceptionDirs(), Instant.now()).problems());
+        }
         for (ProviderConfig output : config.outputs()) {
             try {
                 outputs.read(output);
@@ -146,6 +152,9 @@ public final class ConfigCheck {
             for (String p : result.problems()) {
                 out.println(p);
             }
+            // expired exceptions no longer apply: worth saying, not worth refusing the config
+            TuningFiles.load(config.detection().exceptionDirs(), Instant.now()).warnings()
+                    .forEach(w -> out.println("warning: " + w));
             if (!result.ok()) {
                 return 2;
             }

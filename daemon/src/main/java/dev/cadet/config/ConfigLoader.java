@@ -152,6 +152,10 @@ public final class ConfigLoader {
             toPath(dir).ifPresentOrElse(ruleDirs::add, () -> detection.problem("rules", "not a path: \"" + dir + "\""));
         }
         Optional<Duration> allowedLateness = optionalDuration(detection, "allowed_lateness");
+        List<Path> exceptionDirs = new ArrayList<>();
+        for (String dir : detection.strings("exceptions")) {
+            toPath(dir).ifPresentOrElse(exceptionDirs::add, () -> detection.problem("exceptions", "not a path: \"" + dir + "\""));
+        }
 
         ProviderConfig plugins = section(sections, "plugins", problems);
         Path pluginsDir = path(plugins, "dir", home.resolve("plugins").toString());
@@ -165,7 +169,7 @@ public final class ConfigLoader {
         for (ProviderConfig c : List.of(store, detection, plugins, forwarder)) {
             problems.addAll(c.problems());
         }
-        return new CadetConfig(source, storeSettings, new DetectionSettings(ruleDirs, allowedLateness), pluginsDir,
+        return new CadetConfig(source, storeSettings, new DetectionSettings(ruleDirs, allowedLateness, exceptionDirs), pluginsDir,
                 providers, outputs, forwarderSettings, problems);
     }
 

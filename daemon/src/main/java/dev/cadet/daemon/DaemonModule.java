@@ -8,6 +8,8 @@ import dev.cadet.detect.AlertFactory;
 import dev.cadet.detect.DetectionEngine;
 import dev.cadet.detect.Detector;
 import dev.cadet.detect.RuleSet;
+import dev.cadet.detect.Tuning;
+import dev.cadet.detect.tuning.TuningFiles;
 import dev.cadet.forward.Forwarder;
 import dev.cadet.forward.Output;
 import dev.cadet.forward.Outputs;
@@ -16,9 +18,13 @@ import dev.cadet.poll.Pipeline;
 import dev.cadet.poll.QuotaLimiters;
 import dev.cadet.store.SqliteStore;
 import dev.cadet.store.Store;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The daemon's singletons, wired once at start: the store, the rules and the engine, the outputs
@@ -26,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Plugin classes never enter this graph: providers are built by their factories from config.
  */
 final class DaemonModule extends AbstractModule {
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonModule.class);
     /** How late an event may arrive and still join a sequence when the config says nothing. */
     static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
 
@@ -67,6 +74,22 @@ final class DaemonModule extends AbstractModule {
         return engine;
     }
 
+    /** Exceptions and suppression from {@code detection.exceptions}, with the windows the store kept. */
+    @Provides
+    @Singleton
+    Tuning tuning(Store store) {
+        TuningFiles files = TuningFiles.load(config.detection().exceptionDirs(), Instant.now());
+        if (!files.problems().isEmpty()) {
+            // ConfigCheck reported these before start; a file changed in between
+            throw new IllegalStateException("tuning files: " + String.join("; ", files.problems()));
+        }
+        files.warnings().forEach(w -> LOG.warn("exceptions: {}", w));
+        LOG.info("tuning: {} exceptions, {} suppressions", files.exceptions().size(), files.suppressions().size());
+        Tuning tuning = new Tuning(files, Clock.systemUTC());
+        tuning.restore(store.loadSuppressions());
+        return tuning;
+    }
+
     @Provides
     @Singleton
     AlertFactory alertFactory(DetectionEngine engine) {
@@ -95,7 +118,8 @@ final class DaemonModule extends AbstractModule {
 
     @Provides
     @Singleton
-    Pipeline pipeline(Store store, Detector detector, AlertFactory alerts, QuotaLimiters quotas, Forwarder forwarder) {
-        return new Pipeline(store, detector, alerts::toAlert, quotas, stopping::get, forwarder::wakeUp);
+    Pipeline pipeline(Store store, Detector detector, AlertFactory alerts, Tuning tuning, QuotaLimiters quotas,
+                      Forwarder forwarder) {
+        return new Pipeline(store, detector, alerts::toAlert, tuning, quotas, stopping::get, forwarder::wakeUp);
     }
 }

@@ -31,9 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DetectionEngine implements Detector {
     public static final int UNTIL_STEP = -1;
-    /** What {@link MatchedEvent#fields()} keeps of an event: what an alert shows. */
+    /**
+     * What {@link MatchedEvent#fields()} keeps of an event: what an alert shows, and what tuning
+     * (exceptions, suppression keys) matches on.
+     */
     public static final List<String> ALERT_FIELDS = List.of(Event.DATASET, Event.ACCOUNT_ID, Event.USER_NAME,
-            Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION);
+            Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION, Event.USER_AGENT);
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,8 +50,12 @@ public final class DetectionEngine implements Detector {
     private final List<StepRef> unindexed = new ArrayList<>();
     private final Duration allowedLateness;
 
+    /** Built-in admin_baseline rules by id; their per-account state rides in sequence state, join key = [account]. */
+    private final Map<String, AdminBaseline> baselines = new LinkedHashMap<>();
+
     // Touched only by advance/restore, which the caller serializes.
     private final Map<SequenceKey, SequenceState> states = new HashMap<>();
+    private final Map<SequenceKey, AdminBaseline.State> baselineStates = new HashMap<>();
     private final Set<SequenceKey> stored = new HashSet<>();
     private final Set<SequenceKey> staleStored = new HashSet<>();
 
@@ -63,6 +70,10 @@ public final class DetectionEngine implements Detector {
         this.allowedLateness = allowedLateness;
         for (Rule r : ruleSet.rules()) {
             rules.put(r.id(), r);
+            if (r.isBuiltIn()) {
+                baselines.put(r.id(), r.adminBaseline());
+                continue;
+            }
             List<Query.Step> steps = r.query().steps();
             for (int i = 0; i < steps.size(); i++) {
                 index(new StepRef(r, i, steps.get(i)));
@@ -124,6 +135,22 @@ public final class DetectionEngine implements Detector {
             }
             out.add(new StepHit(ref.rule().id(), ref.step(), matched, joinKey(join)));
         }
+        for (Map.Entry<String, AdminBaseline> b : baselines.entrySet()) {
+            List<AdminBaseline.Change> changes;
+            try {
+                changes = b.getValue().changes(event);
+            } catch (RuntimeException e) {
+                LOG.warn("rule {} failed on event {}: {}", b.getKey(), event.id(), e.toString());
+                continue;
+            }
+            if (!changes.isEmpty()) {
+                MatchedEvent base = matchedEvent(event);
+                Map<String, String> fields = new LinkedHashMap<>(base.fields());
+                fields.put(AdminBaseline.CHANGES, AdminBaseline.encode(changes));
+                out.add(new StepHit(b.getKey(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
+                        joinKey(List.of(event.get(Event.ACCOUNT_ID).toString()))));
+            }
+        }
         return out;
     }
 
@@ -164,10 +191,15 @@ public final class DetectionEngine implements Detector {
     public Advance advance(List<StepHit> hits, Instant watermark) {
         List<Match> matches = new ArrayList<>();
         Map<SequenceKey, List<StepHit>> byKey = new LinkedHashMap<>();
+        Set<SequenceKey> changed = new HashSet<>();
         for (StepHit h : hits) {
             Rule rule = rules.get(h.ruleId());
             if (rule == null) {
                 throw new IllegalArgumentException("hit for unknown rule " + h.ruleId());
+            }
+            if (rule.isBuiltIn()) {
+                matches.addAll(advanceBaseline(rule, h, changed));
+                continue;
             }
             if (rule.query().steps().size() == 1) {
                 // A sequence of one (or an event query) completes at once and needs no state.
@@ -178,7 +210,6 @@ public final class DetectionEngine implements Detector {
             }
             byKey.computeIfAbsent(new SequenceKey(h.ruleId(), h.joinKey()), k -> new ArrayList<>()).add(h);
         }
-        Set<SequenceKey> changed = new HashSet<>();
         for (Map.Entry<SequenceKey, List<StepHit>> e : byKey.entrySet()) {
             Query q = rules.get(e.getKey().ruleId()).query();
             SequenceState state = states.computeIfAbsent(e.getKey(), k -> new SequenceState(q.steps().size()));
@@ -201,6 +232,12 @@ public final class DetectionEngine implements Detector {
         Set<SequenceKey> deletes = new HashSet<>(staleStored);
         staleStored.clear();
         for (SequenceKey k : changed) {
+            AdminBaseline.State b = baselineStates.get(k);
+            if (b != null) {
+                upserts.put(k, b.toJson());
+                stored.add(k);
+                continue;
+            }
             SequenceState s = states.get(k);
             if (s.isEmpty()) {
                 states.remove(k);
@@ -217,6 +254,26 @@ public final class DetectionEngine implements Detector {
         return new Advance(matches, upserts, deletes);
     }
 
+    /** One hit of an admin_baseline rule (hits arrive sorted by event time): a match per event that adds holders above the baseline. */
+    private List<Match> advanceBaseline(Rule rule, StepHit h, Set<SequenceKey> changed) {
+        SequenceKey key = new SequenceKey(rule.id(), h.joinKey());
+        AdminBaseline baseline = rule.adminBaseline();
+        String account = h.event().fields().get(Event.ACCOUNT_ID);
+        AdminBaseline.State state = baselineStates.computeIfAbsent(key, k -> baseline.newState(account, h.event().timestamp()));
+        List<String> added = baseline.apply(state, h.event(), AdminBaseline.decode(h.event().fields().get(AdminBaseline.CHANGES)));
+        changed.add(key);
+        if (added.isEmpty()) {
+            return List.of();
+        }
+        // the alert names the new holders; the vendor id keeps the alert id stable across re-reads
+        Map<String, String> fields = new LinkedHashMap<>(h.event().fields());
+        fields.remove(AdminBaseline.CHANGES);
+        fields.put(Event.TARGET_NAME, String.join(", ", added));
+        LOG.debug("rule {}: account {} has {} privileged holders, baseline {}", rule.id(), account.replaceAll("\\p{Cntrl}", "?"),
+                state.count(), state.baseline);
+        return List.of(new Match(rule.id(), List.of(new MatchedEvent(h.event().id(), h.event().timestamp(), Map.copyOf(fields)))));
+    }
+
     /**
      * Replaces the in-memory state. Entries for rules that no longer exist or changed their number
      * of steps, and unreadable entries, are logged and deleted with the next {@link #advance}.
@@ -224,11 +281,22 @@ public final class DetectionEngine implements Detector {
     @Override
     public void restore(Map<SequenceKey, String> state) {
         states.clear();
+        baselineStates.clear();
         stored.clear();
         staleStored.clear();
         for (Map.Entry<SequenceKey, String> e : state.entrySet()) {
             SequenceKey key = e.getKey();
             Rule rule = rules.get(key.ruleId());
+            if (rule != null && rule.isBuiltIn()) {
+                try {
+                    baselineStates.put(key, AdminBaseline.State.fromJson(e.getValue()));
+                    stored.add(key);
+                } catch (IllegalArgumentException ex) {
+                    LOG.warn("dropping admin baseline state of rule {}: {}", key.ruleId(), ex.getMessage());
+                    staleStored.add(key);
+                }
+                continue;
+            }
             if (rule == null || rule.query().steps().size() < 2) {
                 LOG.info("dropping sequence state of rule {}: the rule is gone or no longer a multi-step sequence", key.ruleId());
                 staleStored.add(key);

@@ -11,6 +11,8 @@ import java.util.Objects;
  *
  * @param techniques MITRE ATT&CK technique and sub-technique ids, e.g. T1136.003
  * @param source     the file it was loaded from
+ * @param query      the EQL query; null for a built-in stateful rule
+ * @param adminBaseline the settings of the built-in {@code admin_baseline} rule, else null
  */
 public record Rule(
         String id,
@@ -22,15 +24,29 @@ public record Rule(
         List<String> references,
         List<String> falsePositives,
         Query query,
-        Path source) {
+        Path source,
+        AdminBaseline adminBaseline) {
 
     public Rule {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(severity, "severity");
-        Objects.requireNonNull(query, "query");
+        if ((query == null) == (adminBaseline == null)) {
+            throw new IllegalArgumentException("rule " + id + ": either an EQL query or a built-in admin_baseline");
+        }
         techniques = List.copyOf(techniques);
         references = List.copyOf(references);
         falsePositives = List.copyOf(falsePositives);
+    }
+
+    /** An EQL rule. */
+    public Rule(String id, String name, String description, Severity severity, int riskScore, List<String> techniques,
+                List<String> references, List<String> falsePositives, Query query, Path source) {
+        this(id, name, description, severity, riskScore, techniques, references, falsePositives, query, source, null);
+    }
+
+    /** True for a built-in stateful rule ({@code type = "admin_baseline"}), which has no {@link #query()}. */
+    public boolean isBuiltIn() {
+        return adminBaseline != null;
     }
 }

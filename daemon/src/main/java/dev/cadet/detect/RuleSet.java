@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * The rules of one or more rule directories. A rule is a file: a bare {@code .eql} query (id = file
  * name without extension, name = id, severity medium, risk 47, technique T1136.003), or an
  * Elastic-style {@code .toml} rule ({@code [metadata]}, {@code [rule]} with {@code language = "eql"},
- * {@code [[rule.threat]]}). Other files are ignored; sub-directories are not read.
+ * {@code [[rule.threat]]}), or a built-in stateful rule ({@code [rule] type = "admin_baseline"}, see
+ * {@link AdminBaselineSettings}). Other files are ignored; sub-directories are not read.
  */
 public final class RuleSet {
     static final Severity DEFAULT_SEVERITY = Severity.MEDIUM;
@@ -174,8 +175,9 @@ public final class RuleSet {
         if (rule == null) {
             throw new RuleProblem(file, 1, 1, "no [rule] table");
         }
+        boolean builtIn = AdminBaselineSettings.TYPE.equals(string(rule, "type"));
         String language = string(rule, "language");
-        if (language != null && !language.equals("eql")) {
+        if (language != null && !language.equals("eql") && !builtIn) {
             throw new RuleProblem(file, 1, 1, "unsupported rule language \"" + language + "\" (only eql)");
         }
         String id = string(rule, "rule_id");
@@ -183,12 +185,25 @@ public final class RuleSet {
         if (id == null || id.isBlank()) {
             throw new RuleProblem(file, 1, 1, "[rule] has no rule_id");
         }
-        if (query == null) {
-            throw new RuleProblem(file, 1, 1, "[rule] has no query");
+        EqlParser.Parsed parsed = null;
+        AdminBaseline baseline = null;
+        if (builtIn) {
+            if (query != null) {
+                throw new RuleProblem(file, 1, 1, "a rule of type \"" + AdminBaselineSettings.TYPE + "\" has no query");
+            }
+            try {
+                baseline = new AdminBaseline(AdminBaselineSettings.read(table(rule, AdminBaselineSettings.TYPE)));
+            } catch (IllegalArgumentException e) {
+                throw new RuleProblem(file, 1, 1, "[rule." + AdminBaselineSettings.TYPE + "] " + e.getMessage());
+            }
+        } else {
+            if (query == null) {
+                throw new RuleProblem(file, 1, 1, "[rule] has no query");
+            }
+            int[] at = doc.stringStarts().getOrDefault("rule.query", new int[] {1, 1});
+            parsed = parseQuery(file, query, at[0], at[1]);
+            parsed.warnings().forEach(w -> warnings.add(file + ":" + w));
         }
-        int[] at = doc.stringStarts().getOrDefault("rule.query", new int[] {1, 1});
-        EqlParser.Parsed parsed = parseQuery(file, query, at[0], at[1]);
-        parsed.warnings().forEach(w -> warnings.add(file + ":" + w));
 
         Severity severity = DEFAULT_SEVERITY;
         String sev = string(rule, "severity");
@@ -211,7 +226,8 @@ public final class RuleSet {
         String name = string(rule, "name");
         return new Rule(id, name == null ? id : name, orEmpty(string(rule, "description")), severity, risk,
                 techniques.isEmpty() ? DEFAULT_TECHNIQUES : techniques,
-                strings(rule.get("references")), strings(rule.get("false_positives")), parsed.query(), file);
+                strings(rule.get("references")), strings(rule.get("false_positives")),
+                parsed == null ? null : parsed.query(), file, baseline);
     }
 
     /** Technique and sub-technique ids of every {@code [[rule.threat]]}, in file order, without repeats. */

@@ -12,6 +12,7 @@ import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
 import dev.cadet.detect.Detector;
 import dev.cadet.detect.Detector.StepHit;
+import dev.cadet.detect.Tuning;
 import dev.cadet.store.Store;
 import dev.cadet.store.Store.PollCommit;
 import dev.cadet.store.Store.Rejected;
@@ -220,17 +221,21 @@ public final class StreamPoller {
         synchronized (pipeline.advanceAndCommitLock) {
             Detector.Advance advance = detector.advance(hits, part.end());
             try {
-                List<Alert> alerts = advance.matches().stream().map(pipeline.alertFactory).toList();
+                // exceptions and suppression decide which matches become alerts; their state and counts commit with the part
+                Tuning.Outcome tuned = pipeline.tuning.apply(advance.matches());
+                List<Alert> alerts = tuned.alerts().stream().map(pipeline.alertFactory).toList();
                 pipeline.store.commit(new PollCommit(stream.key(), pipeline.clock.instant(), part.end(),
                         List.copyOf(read.newEvents.values()), alerts, advance.upserts(), advance.deletes(),
-                        read.itemMarks, read.rejected, read.requests, read.throttles, read.arrivalDelaysMs));
+                        read.itemMarks, read.rejected, read.requests, read.throttles, read.arrivalDelaysMs,
+                        tuned.changes()));
                 LOG.debug("stream {}: committed {} ({} new events, {} alerts)", stream.key(), part,
                         read.newEvents.size(), alerts.size());
                 pipeline.afterCommit.run();
                 return alerts.size();
             } catch (RuntimeException e) {
-                // the detector's in-memory sequences ran ahead of the store: put them back
+                // the detector's in-memory sequences and tuning's windows ran ahead of the store: put them back
                 detector.restore(pipeline.store.loadSequenceState());
+                pipeline.tuning.restore(pipeline.store.loadSuppressions());
                 throw e;
             }
         }

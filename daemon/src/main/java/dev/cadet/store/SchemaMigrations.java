@@ -75,7 +75,22 @@ final class SchemaMigrations {
                       body_sha   TEXT NOT NULL,
                       at         INTEGER NOT NULL,
                       UNIQUE (stream_key, body_sha))""",
-                    "CREATE INDEX rejected_record_by_at ON rejected_record(at)")));
+                    "CREATE INDEX rejected_record_by_at ON rejected_record(at)")),
+            new Step(2, "tuning: suppression windows, alerts and excepted/suppressed matches per rule", List.of(
+                    """
+                    CREATE TABLE suppression (
+                      rule_id    TEXT NOT NULL,
+                      key        TEXT NOT NULL,
+                      start_time INTEGER NOT NULL,
+                      until_time INTEGER NOT NULL,
+                      PRIMARY KEY (rule_id, key)) WITHOUT ROWID""",
+                    "CREATE INDEX suppression_by_until ON suppression(until_time)",
+                    """
+                    CREATE TABLE rule_stats (
+                      rule_id    TEXT PRIMARY KEY,
+                      alerts     INTEGER NOT NULL DEFAULT 0,
+                      excepted   INTEGER NOT NULL DEFAULT 0,
+                      suppressed INTEGER NOT NULL DEFAULT 0)""")));
 
     static int latest() {
         return STEPS.get(STEPS.size() - 1).version();

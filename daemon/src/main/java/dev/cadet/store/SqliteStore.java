@@ -237,6 +237,35 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public Map<SuppressionKey, SuppressionWindow> loadSuppressions() {
+        return read("load suppression windows", c -> {
+            Map<SuppressionKey, SuppressionWindow> out = new HashMap<>();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT rule_id, key, start_time, until_time FROM suppression")) {
+                while (rs.next()) {
+                    out.put(new SuppressionKey(rs.getString(1), rs.getString(2)),
+                            new SuppressionWindow(instant(rs, 3), instant(rs, 4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<RuleStats> ruleStats() {
+        return read("read rule statistics", c -> {
+            List<RuleStats> out = new ArrayList<>();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT rule_id, alerts, excepted, suppressed FROM rule_stats ORDER BY rule_id")) {
+                while (rs.next()) {
+                    out.add(new RuleStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public List<StreamHealth> streamHealth() {
         return read("read stream health", c -> {
             Map<String, List<Long>> delays = new HashMap<>();
@@ -348,9 +377,13 @@ public final class SqliteStore implements Store {
                     newEvents += ps.executeUpdate();
                 }
             }
+            Map<String, Long> alertsByRule = new HashMap<>();
             for (Alert alert : commit.alerts()) {
-                insertAlert(alert, at);
+                if (insertAlert(alert, at)) {
+                    alertsByRule.merge(alert.ruleId(), 1L, Long::sum);
+                }
             }
+            commitTuning(commit.tuning(), alertsByRule);
             try (PreparedStatement ps = writer.prepareStatement("INSERT INTO sequence_state"
                     + "(rule_id, join_key, state, updated_at) VALUES (?, ?, ?, ?)"
                     + " ON CONFLICT(rule_id, join_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at")) {
@@ -417,6 +450,35 @@ public final class SqliteStore implements Store {
             }
             return null;
         });
+    }
+
+    /** Suppression windows and per-rule counts; an alert counts only if it was new to the outbox. */
+    private void commitTuning(TuningCommit tuning, Map<String, Long> alertsByRule) throws SQLException {
+        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO suppression(rule_id, key, start_time, until_time)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT(rule_id, key) DO UPDATE SET start_time = excluded.start_time,"
+                + " until_time = excluded.until_time")) {
+            for (Map.Entry<SuppressionKey, SuppressionWindow> e : tuning.suppressionUpserts().entrySet()) {
+                ps.setString(1, e.getKey().ruleId());
+                ps.setString(2, e.getKey().key());
+                ps.setLong(3, e.getValue().start().toEpochMilli());
+                ps.setLong(4, e.getValue().until().toEpochMilli());
+                ps.executeUpdate();
+            }
+        }
+        Set<String> rules = new java.util.TreeSet<>(alertsByRule.keySet());
+        rules.addAll(tuning.counts().keySet());
+        try (PreparedStatement ps = writer.prepareStatement("INSERT INTO rule_stats(rule_id, alerts, excepted, suppressed)"
+                + " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(rule_id) DO UPDATE SET alerts = alerts + ?2,"
+                + " excepted = excepted + ?3, suppressed = suppressed + ?4")) {
+            for (String rule : rules) {
+                TuningCounts n = tuning.counts().getOrDefault(rule, new TuningCounts(0, 0));
+                ps.setString(1, rule);
+                ps.setLong(2, alertsByRule.getOrDefault(rule, 0L));
+                ps.setLong(3, n.excepted());
+                ps.setLong(4, n.suppressed());
+                ps.executeUpdate();
+            }
+        }
     }
 
     private void recordArrivalDelays(String stream, List<Long> delaysMs) throws SQLException {
@@ -517,6 +579,8 @@ public final class SqliteStore implements Store {
                 int seen = st.executeUpdate("DELETE FROM seen_event WHERE first_seen < " + c);
                 int items = st.executeUpdate("DELETE FROM stream_item WHERE updated_at < " + c);
                 int rejected = st.executeUpdate("DELETE FROM rejected_record WHERE at < " + c);
+                // a window that ended before the cutoff cannot suppress anything the poller still reads
+                st.executeUpdate("DELETE FROM suppression WHERE until_time < " + c);
                 int alerts = 0;
                 if (!outputs.isEmpty()) {
                     long sentByAll = Long.MAX_VALUE;

@@ -29,10 +29,17 @@ public interface Store extends AutoCloseable {
     /** All persisted partial-sequence state, for the detection engine at start. */
     Map<SequenceKey, String> loadSequenceState();
 
+    /** All persisted suppression windows, for {@code dev.cadet.detect.Tuning} at start. */
+    Map<SuppressionKey, SuppressionWindow> loadSuppressions();
+
+    /** Per rule: alerts written to the outbox and matches excepted or suppressed by tuning, by rule id. */
+    List<RuleStats> ruleStats();
+
     /**
      * The poll transaction (DESIGN §2): seen ids, new alerts into the outbox (an alert id already
      * there is ignored), sequence state changes, item marks, quarantined records, stream health and
-     * the new watermark, all or nothing.
+     * the new watermark, all or nothing; also tuning's suppression windows and per-rule counts
+     * (alerts counted as they enter the outbox).
      */
     void commit(PollCommit commit);
 
@@ -72,6 +79,38 @@ public interface Store extends AutoCloseable {
     record SequenceKey(String ruleId, String joinKey) {
     }
 
+    /**
+     * Which suppression window: one per rule and key. {@code key} is the suppression entry's
+     * {@code by} fields and their values, as JSON.
+     */
+    record SuppressionKey(String ruleId, String key) {
+    }
+
+    /** An open suppression window: matches with an event time in {@code [start - length, until)} are suppressed. */
+    record SuppressionWindow(Instant start, Instant until) {
+    }
+
+    /** Matches of one rule that tuning kept from becoming alerts, in one poll. */
+    record TuningCounts(long excepted, long suppressed) {
+    }
+
+    /**
+     * What tuning changed in one poll, committed with it: opened suppression windows and, per rule
+     * id, the matches it excepted or suppressed.
+     */
+    record TuningCommit(Map<SuppressionKey, SuppressionWindow> suppressionUpserts, Map<String, TuningCounts> counts) {
+        public static final TuningCommit NONE = new TuningCommit(Map.of(), Map.of());
+
+        public TuningCommit {
+            suppressionUpserts = Map.copyOf(suppressionUpserts);
+            counts = Map.copyOf(counts);
+        }
+    }
+
+    /** What {@code cadet status} shows per rule. */
+    record RuleStats(String ruleId, long alerts, long excepted, long suppressed) {
+    }
+
     /** A record that could not be normalized, kept for the operator instead of lost. */
     record Rejected(String origin, String reason, String body) {
     }
@@ -99,7 +138,17 @@ public interface Store extends AutoCloseable {
             List<Rejected> rejected,
             long requests,
             long throttles,
-            List<Long> arrivalDelaysMs) {
+            List<Long> arrivalDelaysMs,
+            TuningCommit tuning) {
+
+        /** A poll without tuning changes. */
+        public PollCommit(String streamKey, Instant at, Instant newWatermark, List<SeenEvent> seen, List<Alert> alerts,
+                          Map<SequenceKey, String> sequenceUpserts, Set<SequenceKey> sequenceDeletes,
+                          Map<String, String> itemMarks, List<Rejected> rejected, long requests, long throttles,
+                          List<Long> arrivalDelaysMs) {
+            this(streamKey, at, newWatermark, seen, alerts, sequenceUpserts, sequenceDeletes, itemMarks, rejected,
+                    requests, throttles, arrivalDelaysMs, TuningCommit.NONE);
+        }
     }
 
     /** What {@code cadet status} shows per stream. */

@@ -78,6 +78,16 @@ final class InMemoryOutbox implements Store {
     }
 
     @Override
+    public Map<SuppressionKey, SuppressionWindow> loadSuppressions() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<RuleStats> ruleStats() {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void commit(PollCommit commit) {
         throw new UnsupportedOperationException();
     }
