@@ -36,7 +36,8 @@ import java.util.TreeMap;
  *       matching {@code aws_admin_groups}. Holders {@code user/NAME}, {@code role/NAME}.</li>
  *   <li>{@code azure.auditlogs} and {@code o365.audit}: {@code Add [eligible|scoped] member to role} and
  *       {@code Remove ... from role} (O365 with the trailing period), role by template id from
- *       {@code azure.auditlogs.role.template_id} / {@code o365.audit.role.template_id}, else the raw
+ *       {@code azure.auditlogs.properties.role.template_id} /
+ *       {@code o365.audit.ModifiedProperties.Role_TemplateId.NewValue}, else the raw
  *       {@code targetResources.0.modifiedProperties[displayName=Role.TemplateId]} (Graph) or
  *       {@code ModifiedProperties[Name=Role.TemplateId]} (O365), quotes stripped.</li>
  *   <li>{@code google_workspace.admin}: {@code GRANT/REVOKE_ADMIN_PRIVILEGE} (super admin),
@@ -159,8 +160,13 @@ final class AdminBaseline {
         return out;
     }
 
+    /** The normalized role template id field of each dataset (docs/fields.md). */
+    private static final Map<String, String> ROLE_TEMPLATE_FIELD = Map.of(
+            "azure.auditlogs", "azure.auditlogs.properties.role.template_id",
+            "o365.audit", "o365.audit.ModifiedProperties.Role_TemplateId.NewValue");
+
     private static String entraRole(Event e, String dataset) {
-        String role = text(e.get(dataset + ".role.template_id"));
+        String role = text(e.get(ROLE_TEMPLATE_FIELD.get(dataset)));
         if (role != null) {
             return unquote(role);
         }

@@ -108,14 +108,14 @@ class AdminBaselineTest {
         Instant later = T0.plus(Duration.ofDays(30));
         Event entraFirst = Event.builder("g0", T0, RawView.empty()).put(Event.DATASET, "azure.auditlogs")
                 .put(Event.ACTION, "Add member to role").put(Event.ACCOUNT_ID, "tenant-1").put(Event.TARGET_NAME, "a@x")
-                .put("azure.auditlogs.role.template_id", "\"" + GA + "\"").build();
+                .put("azure.auditlogs.properties.role.template_id", "\"" + GA + "\"").build();
         assertEquals(List.of(), poll(engine, T0, entraFirst), "learning");
         Event helpdesk = Event.builder("g1", later, RawView.empty()).put(Event.DATASET, "azure.auditlogs")
                 .put(Event.ACTION, "Add member to role").put(Event.ACCOUNT_ID, "tenant-1").put(Event.TARGET_NAME, "b@x")
-                .put("azure.auditlogs.role.template_id", "729827e3-9c14-49f7-bb1b-9608f156bbb8").build();
+                .put("azure.auditlogs.properties.role.template_id", "729827e3-9c14-49f7-bb1b-9608f156bbb8").build();
         Event ga = Event.builder("g2", later, RawView.empty()).put(Event.DATASET, "o365.audit")
                 .put(Event.ACTION, "Add member to role.").put(Event.ACCOUNT_ID, "tenant-1").put(Event.TARGET_NAME, "c@x")
-                .put("o365.audit.role.template_id", GA).build();
+                .put("o365.audit.ModifiedProperties.Role_TemplateId.NewValue", GA).build();
         assertEquals(List.of("c@x"), targets(poll(engine, later, helpdesk, ga)), "Helpdesk Administrator is not in the list");
 
         Event gws = Event.builder("w1", T0, RawView.empty()).put(Event.DATASET, "google_workspace.admin")
