@@ -26,6 +26,8 @@ public final class CadetCommand implements Runnable {
     /** The command line with cadet's exit codes for bad arguments and uncaught failures. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new CadetCommand());
+        // the help and README spell values in lower case (--format json|cef)
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? ExitCodes.INVALID : ExitCodes.FAILURE);
         cl.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.INVALID);
         cl.getCommandSpec().exitCodeOnExecutionException(ExitCodes.FAILURE);
