@@ -82,15 +82,19 @@ public final class ReplayBench {
         ByteArrayOutputStream errText = new ByteArrayOutputStream();
         int exit;
         long nanos;
+        long cpu0;
+        long cpuNanos;
         HeapWatch.Figures heap;
         try (HeapWatch watch = new HeapWatch()) {
             System.setOut(new PrintStream(alertLines, false, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(errText, true, StandardCharsets.UTF_8));
             long t0 = System.nanoTime();
+            cpu0 = processCpuNanos();
             try {
                 exit = Main.run(cli.toArray(String[]::new));
             } finally {
                 nanos = System.nanoTime() - t0;
+                cpuNanos = processCpuNanos() - cpu0;
                 System.out.flush();
                 System.setOut(realOut);
                 System.setErr(realErr);
@@ -119,6 +123,8 @@ public final class ReplayBench {
         r.figures.put("exit_code", exit);
         r.figures.put("seconds", Report.round(seconds, 2));
         r.figures.put("records_per_s", Math.round(records / seconds));
+        r.figures.put("cpu_seconds", Report.round(cpuNanos / 1e9, 2));
+        r.figures.put("records_per_cpu_s", Math.round(records / (cpuNanos / 1e9)));
         r.figures.put("mib_per_s", Report.round(bytes / 1048576.0 / seconds, 1));
         r.figures.put("new_events", newEvents);
         r.figures.put("alerts", alerts);
@@ -137,6 +143,8 @@ public final class ReplayBench {
                 exit, newEvents, alerts, alertLines.lines, createUsers, rejected);
         Report.say("   %,d records in %.1f s: %,d records/s, %.1f MiB/s", records, seconds, Math.round(records / seconds),
                 bytes / 1048576.0 / seconds);
+        Report.say("   the process used %.1f s of CPU (all threads, GC included): %,d records per CPU-second"
+                + " (the machine is shared: wall time includes waiting for a core)", cpuNanos / 1e9, Math.round(records / (cpuNanos / 1e9)));
         Report.say("   heap (max %,.0f MiB): peak used (sampled every 10 ms) %,.0f MiB; peak used right after a GC %,.0f MiB"
                         + " (%d GCs); sum of pool peaks %,.0f MiB; before the run %,.0f MiB",
                 Report.mib(heap.maxHeapBytes()), Report.mib(heap.peakSampledBytes()), Report.mib(heap.peakAfterGcBytes()),
@@ -150,6 +158,11 @@ public final class ReplayBench {
             Report.say("   FAILED: replay did not ingest every record or raise one alert per CreateUser");
             System.exit(1);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Counts bytes and lines written to it, keeps nothing. */
