@@ -67,4 +67,32 @@ class QuotaLimitersTest {
         quotas.acquire(scope);
         assertEquals(resumed.plusMillis(500), clock.instant(), "but the next one is spaced again");
     }
+
+    @Test
+    void aLateWakeUpPushesTheNextPermitBackSoRequestsNeverComeCloser() throws InterruptedException {
+        // every sleep ends 70 ms after it should, as on a busy machine
+        QuotaLimiters late = new QuotaLimiters(clock, d -> clock.advance(d.plusMillis(70)));
+        QuotaScope scope = new QuotaScope("s", 2.0);
+        late.acquire(scope);
+        Instant first = clock.instant();
+        late.acquire(scope);
+        Instant second = clock.instant();
+        assertEquals(first.plusMillis(570), second, "the slot was at +500 ms, the sleeper woke at +570 ms");
+        clock.advance(Duration.ofMillis(10)); // the request takes 10 ms
+        late.acquire(scope);
+        assertEquals(second.plusMillis(570), clock.instant(), "500 ms after the permit was taken, not after its slot");
+    }
+
+    @Test
+    void aSlotAlreadyPastIsTakenAtOnceAndTheNextIsSpacedFromThatMoment() throws InterruptedException {
+        QuotaScope scope = new QuotaScope("s", 2.0);
+        quotas.acquire(scope);
+        Instant first = clock.instant();
+        clock.advance(Duration.ofMillis(620));
+        quotas.acquire(scope);
+        Instant late = clock.instant();
+        assertEquals(first.plusMillis(620), late, "a slot already past is taken at once");
+        quotas.acquire(scope);
+        assertEquals(late.plusMillis(500), clock.instant());
+    }
 }
