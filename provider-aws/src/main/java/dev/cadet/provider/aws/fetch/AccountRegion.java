@@ -15,13 +15,21 @@ import software.amazon.awssdk.services.cloudtrail.model.LookupEventsResponse;
 record AccountRegion(String account, String region, String roleArn, AwsCredentialsProvider credentials,
                      CloudTrailClient client) {
 
-    /** One LookupEvents call, with failures classified. Credentials are resolved first so their failures say so. */
-    LookupEventsResponse lookup(LookupEventsRequest request) throws CollectorException {
+    /**
+     * Fetches (or confirms cached) credentials, with failures classified: an AssumeRole is a remote
+     * call of its own, which the source makes as its own paced call before the first LookupEvents.
+     */
+    void resolveCredentials() throws CollectorException {
         try {
             credentials.resolveCredentials();
         } catch (SdkException e) {
             throw LookupFailures.credentialsFailed(e, account, roleArn);
         }
+    }
+
+    /** One LookupEvents call, with failures classified. Credentials are resolved first so their failures say so. */
+    LookupEventsResponse lookup(LookupEventsRequest request) throws CollectorException {
+        resolveCredentials();
         try {
             return client.lookupEvents(request);
         } catch (SdkException e) {

@@ -35,6 +35,8 @@ public final class CloudTrailSource implements Source {
     private final SdkClients clients;
     private final LookupAttribute attribute;
     private final Set<String> eventNames;
+    /** Streams whose assumed-role credentials were fetched once; later refreshes run in the background. */
+    private final Set<String> warmed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public CloudTrailSource(SdkClients clients, AwsSettings.LookupAttribute attribute, Set<String> eventNames) {
         this.clients = clients;
@@ -47,6 +49,15 @@ public final class CloudTrailSource implements Source {
         AccountRegion target = clients.forStream(stream.key());
         if (target == null) {
             throw CollectorException.fatal("stream " + stream.key() + " is not configured in this aws provider entry", null);
+        }
+        if (target.roleArn() != null && !warmed.contains(stream.key())) {
+            // The first AssumeRole takes a quota slot of its own: inside the first LookupEvents call it
+            // would delay that request past its slot, and the next one would follow it too closely.
+            context.call("AssumeRole for " + stream.key(), () -> {
+                target.resolveCredentials();
+                return null;
+            });
+            warmed.add(stream.key());
         }
         String token = null;
         int page = 0;

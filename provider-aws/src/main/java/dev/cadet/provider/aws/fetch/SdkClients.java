@@ -109,7 +109,9 @@ public final class SdkClients implements AutoCloseable {
         StsAssumeRoleCredentialsProvider provider = StsAssumeRoleCredentialsProvider.builder()
                 .stsClient(sts)
                 .refreshRequest(request.build())
-                .asyncCredentialUpdateEnabled(false)
+                // Refreshed in the background before expiry, so a refresh never lands inside a paced
+                // LookupEvents call (where it would delay the request past its quota slot).
+                .asyncCredentialUpdateEnabled(true)
                 .build();
         owned.add(provider);
         return provider;
