@@ -146,6 +146,9 @@ class AssumeRoleTest {
         assertTrue(stsCalls.get(0).getHeader("Authorization").contains("Credential=" + TestConfigs.ACCESS_KEY_ID + "/"),
                 "AssumeRole is signed by the base identity");
 
+        // The AssumeRole is a paced call of its own, before the first LookupEvents; not repeated after.
+        assertEquals(List.of("AssumeRole for aws/123456789012/us-east-1"), ctx.calls.stream().filter(c -> c.startsWith("AssumeRole")).toList());
+        assertTrue(ctx.calls.get(0).startsWith("AssumeRole") && ctx.calls.get(1).startsWith("LookupEvents"), ctx.calls.toString());
         List<LoggedRequest> lookups = cloudTrail.findAll(postRequestedFor(urlEqualTo("/")));
         assertEquals(2, lookups.size());
         for (LoggedRequest r : lookups) {
