@@ -240,7 +240,9 @@ public final class DirectoryAuditNormalizer implements Normalizer {
             chosen = list.stream().filter(JsonNode::isObject).findFirst().orElse(null);
         }
         if (chosen != null) {
-            b.put(Event.TARGET_NAME, first(text(chosen, "userPrincipalName"), text(chosen, "displayName")));
+            // UPNs are case-insensitive: lower-cased so chains join a creation and its follow-up (docs/fields.md)
+            String upn = text(chosen, "userPrincipalName");
+            b.put(Event.TARGET_NAME, upn != null ? upn.toLowerCase(Locale.ROOT) : text(chosen, "displayName"));
             b.put(Event.TARGET_ID, text(chosen, "id"));
         }
         b.put(PROPS + "role.display_name", roleName);
