@@ -254,10 +254,18 @@ class GraphPollingE2ETest {
         PollResult r = cadet.poll();
 
         assertEquals(PollResult.Outcome.POLLED, r.outcome());
-        Map<String, Alert> alerts = byEventId(cadet.outbox());
+        // Test 2 is also the whole AADInternals chain: the pack's chain rule alerts on it once, besides
+        // the seed rule's alert per creation.
+        List<Alert> chain = cadet.outbox().stream().map(Store.OutboxEntry::alert)
+                .filter(a -> a.ruleId().equals("entra-app-sp-credential-chain")).toList();
+        assertEquals(1, chain.size(), chain.toString());
+        assertEquals(List.of("atomic2-app", "atomic2-sp", "atomic2-cred"), chain.get(0).eventIds());
+        assertEquals("admin@contoso.example", chain.get(0).userName());
+        List<Store.OutboxEntry> seed = cadet.outbox().stream().filter(e -> e.alert().ruleId().equals(RULE)).toList();
+        assertEquals(cadet.outbox().size() - 1, seed.size(), "no other rule alerts");
+        Map<String, Alert> alerts = byEventId(seed);
         assertEquals(Set.of("atomic1-add-user", "atomic2-app", "atomic2-sp", "atomic2-cred", "atomic4-add-user"), alerts.keySet());
         for (Alert a : alerts.values()) {
-            assertEquals(RULE, a.ruleId());
             assertEquals(TENANT, a.accountId());
             assertEquals("azure.auditlogs", a.dataset());
         }
@@ -266,7 +274,7 @@ class GraphPollingE2ETest {
         assertEquals("atomic-app", alerts.get("atomic2-sp").targetName());
         assertEquals("attacker@contoso.example", alerts.get("atomic4-add-user").userName(), "the user, not an app");
         assertEquals("aadint-user@contoso.example", alerts.get("atomic4-add-user").targetName());
-        List<String> order = cadet.outbox().stream().map(e -> e.alert().eventIds().get(0)).toList();
+        List<String> order = seed.stream().map(e -> e.alert().eventIds().get(0)).toList();
         assertEquals(List.of("atomic1-add-user", "atomic2-app", "atomic2-sp", "atomic2-cred", "atomic4-add-user"), order,
                 "alerts in event-time order");
     }
