@@ -8,6 +8,7 @@ import dev.cadet.collector.TimeAxis;
 import dev.cadet.provider.o365.config.O365Settings;
 import dev.cadet.provider.o365.config.O365SettingsReader;
 import dev.cadet.provider.o365.fetch.ActivityFeedClients;
+import dev.cadet.provider.o365.fetch.ActivityFeedSource;
 import dev.cadet.provider.o365.normalize.O365Normalizer;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +37,7 @@ public final class O365Provider implements Provider {
     static final Duration INITIAL_BACKFILL = Duration.ofHours(1);
 
     private final List<StreamSpec> streams;
-    private final Source source;
+    private final ActivityFeedSource source;
 
     O365Provider(O365Settings settings, Clock clock) {
         List<StreamSpec> specs = new ArrayList<>();
@@ -70,5 +71,10 @@ public final class O365Provider implements Provider {
     @Override
     public Source source() {
         return source;
+    }
+
+    @Override
+    public void close() {
+        source.close();
     }
 }

@@ -25,6 +25,7 @@ import okhttp3.OkHttpClient;
 final class AccessTokens {
     static final Duration REFRESH_BEFORE = Duration.ofMinutes(5);
 
+    private final OkHttpClient ok;
     private final TokenCredential credential;
     private final TokenRequestContext request;
     private final String who;
@@ -33,7 +34,7 @@ final class AccessTokens {
     private long issued;
 
     AccessTokens(O365Settings settings, TrustedCertificates trust, Clock clock) {
-        OkHttpClient ok = new OkHttpClient.Builder()
+        ok = new OkHttpClient.Builder()
                 .sslSocketFactory(trust.sslContext().getSocketFactory(), trust.trustManager())
                 .connectTimeout(Duration.ofSeconds(10)).readTimeout(Duration.ofSeconds(30)).build();
         com.azure.core.http.HttpClient http = new OkHttpAsyncHttpClientBuilder(ok).build();
@@ -80,6 +81,12 @@ final class AccessTokens {
     /** How many tokens were fetched, for tests and logs. */
     synchronized long issued() {
         return issued;
+    }
+
+    /** Stops okhttp's threads and connections, before the plugin's class loader goes away. */
+    void close() {
+        ok.dispatcher().executorService().shutdown();
+        ok.connectionPool().evictAll();
     }
 
     private AccessToken fetch() throws CollectorException {

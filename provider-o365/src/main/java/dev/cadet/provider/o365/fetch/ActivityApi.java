@@ -69,6 +69,10 @@ final class ActivityApi {
                 .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
+    void close() {
+        tokens.close();
+    }
+
     /** {@code POST /subscriptions/start?contentType=}; "already enabled" (AF20024) counts as started. */
     void startSubscription(String contentType) throws CollectorException {
         URI uri = withPublisher(URI.create(settings.apiBase() + "/subscriptions/start?contentType=" + encode(contentType)));

@@ -1,6 +1,5 @@
 package dev.cadet.provider.o365.fetch;
 
-import dev.cadet.collector.Source;
 import dev.cadet.provider.o365.config.O365Settings;
 import java.time.Clock;
 import java.util.Map;
@@ -11,7 +10,7 @@ public final class ActivityFeedClients {
     }
 
     /** @param contentTypeByStream the content type each stream key reads */
-    public static Source source(O365Settings settings, Map<String, String> contentTypeByStream, Clock clock) {
+    public static ActivityFeedSource source(O365Settings settings, Map<String, String> contentTypeByStream, Clock clock) {
         TrustedCertificates trust = TrustedCertificates.load(settings.caFile());
         AccessTokens tokens = new AccessTokens(settings, trust, clock);
         ActivityApi api = new ActivityApi(settings, trust, tokens, clock);

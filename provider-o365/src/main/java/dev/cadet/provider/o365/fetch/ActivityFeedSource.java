@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * again once. With {@code entra_via: graph}, records of the AzureActiveDirectory workload are dropped
  * (Graph reads them). Thread-safe: streams share only the subscription set and the API client.
  */
-public final class ActivityFeedSource implements Source {
+public final class ActivityFeedSource implements Source, AutoCloseable {
     static final int PAGE_SIZE = 200;
     static final Duration MAX_LISTING = Duration.ofHours(1);
     /** The API lists at most 7 days back; the margin absorbs request delays and small clock skew. */
@@ -192,6 +192,12 @@ public final class ActivityFeedSource implements Source {
                 + ") was not read: " + why + "; its records are lost");
         context.markItem(blob.contentId(), "expired");
         counts.expired++;
+    }
+
+    /** Releases the HTTP clients; called once at shutdown. */
+    @Override
+    public void close() {
+        api.close();
     }
 
     /** For tests: whether this source started the content type's subscription. */

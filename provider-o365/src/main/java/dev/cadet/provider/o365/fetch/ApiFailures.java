@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Classifies activity feed errors into what the host does next (collectors.md, D4):
@@ -25,6 +26,8 @@ import java.util.Set;
  */
 final class ApiFailures {
     private static final Set<String> TENANT_ERRORS = Set.of("AF20010", "AF20011", "AF20012", "AF20013");
+    /** "Tenant <id> does not exist.": the API's answer when unified audit logging is off (not "tenant ID ..."). */
+    private static final Pattern UNAUDITED_TENANT = Pattern.compile("(?i).*\\btenant\\s+(?!id\\b)[0-9a-z.-]+\\s+does not exist.*");
     private static final Set<String> SERVER_ERRORS = Set.of("AF50000", "AF50005", "AF50006");
 
     private ApiFailures() {
@@ -42,7 +45,7 @@ final class ApiFailures {
             return CollectorException.fatal(detail + ". The app lacks the ActivityFeed.Read application permission of"
                     + " the Office 365 Management APIs, or an administrator has not granted consent for tenant " + tenant, null);
         }
-        if (e.message().matches("(?i).*tenant\\s+\\S*\\s*does not exist.*")) {
+        if (UNAUDITED_TENANT.matcher(e.message()).matches()) {
             return CollectorException.fatal(detail + ". Unified audit logging is off for tenant " + tenant
                     + ": turn on auditing in the Microsoft Purview compliance portal (Audit > Start recording user and"
                     + " admin activity); records appear some hours later", null);
