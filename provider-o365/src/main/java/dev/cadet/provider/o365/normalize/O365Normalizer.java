@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  * port, only when it is an IP literal ({@code source.address} keeps the text). Dataset fields:
  * {@code o365.audit.workload}, {@code .record_type}, {@code .user_type}, {@code .result_status},
  * {@code .object_id}, {@code .organization_id}, {@code .role.display_name} and {@code .role.template_id}
- * (from {@code ModifiedProperties} {@code Role.DisplayName} / {@code Role.TemplateId}, "Add member to role.").
+ * (from {@code ModifiedProperties} {@code Role.DisplayName} / {@code Role.TemplateId}, "Add member to role."),
+ * also under Elastic's names {@code o365.audit.ModifiedProperties.Role_DisplayName.NewValue} and
+ * {@code o365.audit.ModifiedProperties.Role_TemplateId.NewValue}.
  */
 public final class O365Normalizer implements Normalizer {
 
@@ -133,8 +135,13 @@ public final class O365Normalizer implements Normalizer {
         b.put("o365.audit.record_type", number(AuditFields.field(r, "RecordType")));
         b.put("o365.audit.user_type", number(AuditFields.field(r, "UserType")));
         JsonNode modified = AuditFields.field(r, "ModifiedProperties");
-        b.put("o365.audit.role.display_name", modifiedValue(modified, "Role.DisplayName"));
-        b.put("o365.audit.role.template_id", modifiedValue(modified, "Role.TemplateId"));
+        String roleName = modifiedValue(modified, "Role.DisplayName");
+        String roleTemplate = modifiedValue(modified, "Role.TemplateId");
+        b.put("o365.audit.role.display_name", roleName);
+        b.put("o365.audit.role.template_id", roleTemplate);
+        // the same values where Elastic's o365 module puts them (rules written for Elastic read these)
+        b.put("o365.audit.ModifiedProperties.Role_DisplayName.NewValue", roleName);
+        b.put("o365.audit.ModifiedProperties.Role_TemplateId.NewValue", roleTemplate);
         return b.build();
     }
 

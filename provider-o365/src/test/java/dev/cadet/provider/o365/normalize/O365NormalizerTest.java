@@ -45,6 +45,8 @@ class O365NormalizerTest {
         assertEquals("2001:db8::7", e.text(Event.SOURCE_IP), "ClientIP is empty, ActorIpAddress is used");
         assertEquals("Global Reader", e.text("o365.audit.role.display_name"), "JSON array inside the string decoded");
         assertEquals("f2ef992c-3afb-46b9-b7cf-a126ee74c451", e.text("o365.audit.role.template_id"));
+        assertEquals("f2ef992c-3afb-46b9-b7cf-a126ee74c451", e.text("o365.audit.ModifiedProperties.Role_TemplateId.NewValue"));
+        assertEquals("Global Reader", e.text("o365.audit.ModifiedProperties.Role_DisplayName.NewValue"));
         assertEquals(8L, e.fields().get("o365.audit.record_type"));
         assertEquals("AzureActiveDirectory", e.text("o365.audit.workload"));
         assertEquals("Global Reader", e.get("o365.audit.role.display_name"));
