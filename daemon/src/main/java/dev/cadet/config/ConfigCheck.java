@@ -82,6 +82,7 @@ public final class ConfigCheck {
         Set<String> problems = new LinkedHashSet<>(config.problems());
         List<CheckedProvider> built = new ArrayList<>();
         Map<String, String> streamOwners = new HashMap<>();
+        Map<String, String> entraReaders = new HashMap<>();
         for (ProviderEntry entry : config.providers()) {
             ProviderConfig c = entry.config();
             ProviderFactory factory;
@@ -111,6 +112,7 @@ public final class ConfigCheck {
             built.add(new CheckedProvider(entry, provider));
             if (entryProblems.isEmpty() && entry.enabled()) {
                 checkStreams(entry, provider, streamOwners, problems);
+                checkEntraReaders(entry, provider, entraReaders, problems);
             }
         }
         if (!config.detection().exceptionDirs().isEmpty()) {
@@ -140,6 +142,55 @@ public final class ConfigCheck {
         } catch (RuntimeException e) {
             problems.add(path + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * One Entra ID change is recorded both by Graph directoryAudits (provider-azure) and by the O365
+     * {@code Audit.AzureActiveDirectory} content type, with unrelated record ids: reading a tenant's
+     * Entra audit through both would raise two alerts for one change. So at most one enabled entry may
+     * read it; the operator picks which (docs/architecture.md, "One source for Entra ID").
+     */
+    private static void checkEntraReaders(ProviderEntry entry, Provider provider, Map<String, String> readers,
+                                          Set<String> problems) {
+        String path = entry.config().path();
+        try {
+            for (StreamSpec s : provider.streams()) {
+                String tenant = entraTenant(s);
+                if (tenant == null) {
+                    continue;
+                }
+                String other = readers.putIfAbsent(tenant, path);
+                if (other != null && !other.equals(path)) {
+                    problems.add(path + ": reads the Entra ID audit log of tenant " + tenant + ", which " + other
+                            + " reads too (Graph directoryAudits and O365 Audit.AzureActiveDirectory record the same"
+                            + " changes, so each would alert twice): keep one, e.g. set entra_via: graph on the o365"
+                            + " entry, or entra_via: o365 and disable the azure entry");
+                }
+            }
+        } catch (RuntimeException e) {
+            problems.add(path + ": " + e.getMessage());
+        }
+    }
+
+    /** Label a stream declares when it reads a tenant's Entra ID audit log. */
+    public static final String ENTRA_TENANT_LABEL = "entra.tenant";
+
+    /**
+     * The Entra tenant whose directory audit the stream reads, lower-cased, or null: the stream's
+     * {@value #ENTRA_TENANT_LABEL} label, else for Graph streams (dataset {@code azure.auditlogs}) the
+     * {@code tenant} label or the tenant in the key {@code azure/<tenant>}.
+     */
+    static String entraTenant(StreamSpec s) {
+        String t = s.labels().get(ENTRA_TENANT_LABEL);
+        if (t == null && s.dataset().equals("azure.auditlogs")) {
+            t = s.labels().get("tenant");
+            if (t == null && s.key().startsWith("azure/")) {
+                String rest = s.key().substring("azure/".length());
+                int slash = rest.indexOf('/');
+                t = slash < 0 ? rest : rest.substring(0, slash);
+            }
+        }
+        return t == null || t.isBlank() ? null : t.trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
