@@ -124,7 +124,9 @@ public final class O365Normalizer implements Normalizer {
         String objectId = AuditFields.text(r, "ObjectId");
         JsonNode targets = AuditFields.field(r, "Target");
         String targetUpn = entryOfType(targets, TYPE_UPN);
-        b.put(Event.TARGET_NAME, targetUpn != null ? targetUpn : objectId);
+        // UPNs are case-insensitive: lower-cased so chains join a creation and its follow-up (docs/fields.md)
+        String target = targetUpn != null ? targetUpn : objectId;
+        b.put(Event.TARGET_NAME, target == null ? null : target.toLowerCase(java.util.Locale.ROOT));
         b.put(Event.TARGET_ID, prefixedGuid(targets));
         source(AuditFields.text(r, "ClientIP"), AuditFields.text(r, "ActorIpAddress"), b);
 
