@@ -19,10 +19,11 @@ import java.util.UUID;
 
 /**
  * Generated CloudTrail S3 log files ({@code {"Records":[...]}}) dropped into the daemon's drop
- * folder, and the alerts they must give. Every tenth record is a successful {@code CreateUser} (one
- * alert of the shipped {@value #RULE_ID} rule, a sequence of one, so its alert id is
- * {@code Alert.idOf(rule, [eventID])}); every tenth a {@code CreateUser} denied with an error code
- * (no alert); the rest read-only calls (no alert). Every record has its own eventID.
+ * folder, and the alerts they must give. Three records in ten are a successful {@code CreateUser}
+ * (one alert of the shipped {@value #RULE_ID} rule, a sequence of one, so its alert id is
+ * {@code Alert.idOf(rule, [eventID])}); one in ten a {@code CreateUser} denied with an error code
+ * (no alert); the rest read-only calls (no alert). Every record has its own eventID. (Far more
+ * account creations than real trails have: the forwarder must have plenty to do when a kill comes.)
  *
  * <p>A file is written under a dot-name, which the drop folder never reads, and renamed into place,
  * as rsync and S3 sync tools do, so the daemon never sees half a file.
@@ -76,8 +77,8 @@ final class CloudTrailDrops {
     private void record(JsonGenerator g, int fileNo, int i) throws IOException {
         String eventId = new UUID(random.nextLong(), random.nextLong()).toString();
         Instant time = baseTime.plusMillis(records++ * 37);
-        boolean createUser = i % 10 == 0 || i % 10 == 5;
         boolean denied = i % 10 == 5;
+        boolean createUser = denied || i % 10 == 0 || i % 10 == 3 || i % 10 == 7;
         String target = "crash-" + fileNo + "-" + i;
         g.writeStartObject();
         g.writeStringField("eventVersion", "1.09");

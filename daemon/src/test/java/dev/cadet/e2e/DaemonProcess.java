@@ -48,6 +48,8 @@ final class DaemonProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
+                // two dozen short-lived JVMs on a shared 2-core machine: start fast, compile little
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Djava.io.tmpdir=" + tmp,
                 "-Dcadet.home=" + dist,
                 "-cp", classpath(dist),
