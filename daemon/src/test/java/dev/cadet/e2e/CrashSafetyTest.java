@@ -37,6 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * in this JVM, is killed with SIGKILL at random points of its work, again and again; then it runs to
  * the end. The receiver must have every expected alert, nothing else, and a repeat must be the same
  * alert under the same id. Also: SIGTERM stops it cleanly with an empty outbox.
+ *
+ * <p>Kills are at random times (seeded) within four kinds of moment, taken in turn: from JVM start on;
+ * after start; just after the newest file was read (matching and the commit); just after a commit
+ * (forwarding). Checked against two planted bugs: marking alerts sent before sending them, and
+ * putting alerts in the outbox in a transaction after the poll's own; each makes this test fail.
  */
 class CrashSafetyTest {
     private static final Path DIST = Path.of(System.getProperty("cadet.dist.dir", "target/cadet")).toAbsolutePath();
@@ -94,7 +99,7 @@ class CrashSafetyTest {
         Map<String, Integer> phases = new TreeMap<>();
         List<String> warnings = new ArrayList<>();
         for (int kill = 0; kill < KILLS; kill++) {
-            drops.drop(RECORDS_PER_FILE);
+            Path newest = drops.drop(RECORDS_PER_FILE);
             int linesBefore = receiver.lineCount();
             DaemonProcess child = start("run", "--config", config.toString());
             long killAfterMs;
@@ -106,6 +111,11 @@ class CrashSafetyTest {
                 assertTrue(child.awaitLog("committed", Duration.ofSeconds(60)),
                         () -> "run " + runs + " committed nothing:\n" + tail(child));
                 killAfterMs = child.age().toMillis() + random.nextInt(200);
+            } else if (kill % 3 == 2) {
+                // just after the newest file was read (it is read last): matching, the commit, the first batch
+                assertTrue(child.awaitLog(newest.getFileName() + ": " + RECORDS_PER_FILE + " records (", Duration.ofSeconds(60)),
+                        () -> "run " + runs + " did not read " + newest.getFileName() + ":\n" + tail(child));
+                killAfterMs = child.age().toMillis() + random.nextInt(100);
             } else {
                 // anywhere in polling: listing, reading, normalizing, matching, committing, forwarding
                 assertTrue(child.awaitLog("cadet started", Duration.ofSeconds(60)),
