@@ -124,7 +124,7 @@ final class GoogleHttp {
                             + (isKeyProblem(e) ? " reading the key" : ": " + e.getMessage()), e);
                 }
                 throw ApiFailures.tokenFailed(api, settings.clientEmail(), answer.getStatusCode(),
-                        tokenError(answer), null);
+                        tokenError(answer, e), null);
             }
         }
 
@@ -160,9 +160,17 @@ final class GoogleHttp {
     }
 
     /** The OAuth error and its description from the token endpoint's answer. */
-    private static String tokenError(HttpResponseException answer) {
+    private static String tokenError(HttpResponseException answer, IOException thrown) {
+        String content = answer.getContent() == null || answer.getContent().isBlank() ? null : answer.getContent();
+        // google-auth consumes the answer; its JSON is still inside one of the exception messages
+        for (Throwable t = thrown; content == null && t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            int open = m.indexOf("{");
+            int close = m.lastIndexOf('}');
+            content = open >= 0 && close > open ? m.substring(open, close + 1) : null;
+        }
         try {
-            JsonNode body = JSON.readTree(answer.getContent() == null ? "" : answer.getContent());
+            JsonNode body = JSON.readTree(content == null ? "" : content);
             if (body != null && body.has("error")) {
                 String d = body.path("error_description").asText("");
                 return body.path("error").asText() + (d.isEmpty() ? "" : " (" + d + ")");
