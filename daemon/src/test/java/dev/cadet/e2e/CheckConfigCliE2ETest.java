@@ -63,6 +63,8 @@ class CheckConfigCliE2ETest {
                           secret_access_key: %s
                   gcp:
                     - name: workspace
+                  okta:
+                    - name: idp
                 """.formatted(dir.resolve("cadet.db"), AwsPipeline.distDir().resolve("plugins"), write("key-id", "AKID\n"),
                 INLINE_SECRET));
 
@@ -74,7 +76,8 @@ class CheckConfigCliE2ETest {
         assertHas(lines, "providers.aws[0].colour: unknown key");
         assertHas(lines, "providers.aws[0].schedule: ");
         assertHas(lines, "providers.aws[0].credentials.static.secret_access_key: secrets must be given by reference");
-        assertHas(lines, "providers.gcp[0]: no plugin provides \"gcp\"");
+        assertHas(lines, "providers.gcp[0].credentials_json: missing");
+        assertHas(lines, "providers.okta[0]: no plugin provides \"okta\"");
         assertFalse(run.out().contains(INLINE_SECRET), run.toString());
         assertFalse(run.err().contains(INLINE_SECRET), run.toString());
         assertFalse(run.out().contains(": OK"), run.toString());

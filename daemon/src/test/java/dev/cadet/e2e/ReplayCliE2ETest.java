@@ -160,9 +160,9 @@ class ReplayCliE2ETest {
         assertTrue(badRules.err().contains(noRules.toString()), badRules.toString());
         assertEquals("", badRules.out());
 
-        Cli.Run badSource = replay("--source", "gcp");
+        Cli.Run badSource = replay("--source", "okta");
         assertEquals(2, badSource.exit(), badSource.toString());
-        assertTrue(badSource.err().contains("--source gcp"), badSource.toString());
+        assertTrue(badSource.err().contains("--source okta"), badSource.toString());
         assertEquals("", badSource.out());
     }
 }
