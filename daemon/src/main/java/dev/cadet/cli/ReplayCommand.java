@@ -5,7 +5,11 @@ import dev.cadet.collector.Provider;
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
 import dev.cadet.collector.RawRecord;
+import dev.cadet.collector.CollectorException;
+import dev.cadet.collector.FetchContext;
+import dev.cadet.collector.Source;
 import dev.cadet.collector.StreamSpec;
+import dev.cadet.collector.Window;
 import dev.cadet.config.ConfigLoader;
 import dev.cadet.config.SecretReferences;
 import dev.cadet.detect.AlertFactory;
@@ -22,6 +26,7 @@ import dev.cadet.poll.Pipeline;
 import dev.cadet.poll.PollResult;
 import dev.cadet.poll.QuotaLimiters;
 import dev.cadet.poll.StreamPoller;
+import dev.cadet.progress.ProgressLine;
 import dev.cadet.store.SqliteStore;
 import dev.cadet.store.Store;
 import java.io.IOException;
@@ -34,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -73,6 +79,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     PrintStream out = System.out;
     PrintStream err = System.err;
+    /** The progress line: on a terminal only. */
+    Supplier<ProgressLine> progress = ProgressLine::onTerminal;
 
     @Override
     public Integer call() throws IOException {
@@ -131,7 +139,11 @@ final class ReplayCommand implements Callable<Integer> {
         // Every file now, in one window: one pass, and the hits of all files sorted together by event time.
         StreamSpec spec = files.withTiming(Duration.ZERO, Duration.ZERO, files.maxWindow(), files.initialBackfill());
         Function<RawRecord, Normalizer> router = record -> plugins.route(record, ids).orElse(null);
-        PollResult result = new StreamPoller(spec, provider.source(), router, pipeline).pollOnce();
+        PollResult result;
+        try (ProgressLine line = progress.get()) {
+            Source counted = new ProgressSource(provider.source(), line, this.files.size());
+            result = new StreamPoller(spec, counted, router, pipeline).pollOnce();
+        }
 
         long sent = 0;
         try (StdoutOutput output = new StdoutOutput(OUTPUT, out, format, CefEncoder.forThisBuild())) {
@@ -159,5 +171,62 @@ final class ReplayCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The drop-folder plugin's source, counting for the progress line: records as pages pass through,
+     * files as the plugin marks them done.
+     */
+    private record ProgressSource(Source plugin, ProgressLine line, int files) implements Source {
+        @Override
+        public void fetch(StreamSpec stream, Window window, FetchContext context) throws CollectorException {
+            long[] records = {0};
+            int[] filesDone = {0};
+            plugin.fetch(stream, window, new FetchContext() {
+                @Override
+                public void page(List<RawRecord> page) {
+                    context.page(page);
+                    records[0] += page.size();
+                    show();
+                }
+
+                @Override
+                public <T> T call(String what, Request<T> request) throws CollectorException {
+                    return context.call(what, request);
+                }
+
+                @Override
+                public void warn(String message) {
+                    context.warn(message);
+                }
+
+                @Override
+                public boolean itemMarked(String itemKey) {
+                    return context.itemMarked(itemKey);
+                }
+
+                @Override
+                public void markItem(String itemKey, String state) {
+                    context.markItem(itemKey, state);
+                    filesDone[0]++;
+                    show();
+                }
+
+                @Override
+                public boolean stopping() {
+                    return context.stopping();
+                }
+
+                private void show() {
+                    line.show(ProgressLine.bar(filesDone[0], files) + " files " + filesDone[0] + "/" + files
+                            + ", records " + records[0]);
+                }
+            });
+        }
+
+        @Override
+        public Instant serverNow(StreamSpec stream) {
+            return plugin.serverNow(stream);
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.cadet.config;
 
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.StreamSpec;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +24,7 @@ import java.util.Optional;
  * @param providers every entry under {@code providers:}, in file order
  * @param outputs   every entry under {@code outputs:}, unread: the forwarding code reads its keys
  * @param forwarder the {@code forwarder:} section
+ * @param http      the {@code http:} section: the {@code /metrics} and {@code /health} listener
  * @param problems  problems found while reading the file, each {@code path: what is wrong}
  */
 public record CadetConfig(
@@ -32,6 +35,7 @@ public record CadetConfig(
         List<ProviderEntry> providers,
         List<ProviderConfig> outputs,
         ForwarderSettings forwarder,
+        HttpSettings http,
         List<String> problems) {
 
     public CadetConfig {
@@ -69,6 +73,22 @@ public record CadetConfig(
 
     /** @param batchSize how many alerts the forwarder sends before a flush */
     public record ForwarderSettings(int batchSize) {
+    }
+
+    /**
+     * The HTTP listener serving {@code /metrics} (Prometheus text) and {@code /health}. Off unless
+     * enabled; when on, it listens on loopback unless {@code listen} says otherwise.
+     *
+     * @param enabled                 {@code enabled}, default false
+     * @param listen                  {@code listen}, an IP address and port, default 127.0.0.1:9464 (port 0: any free port)
+     * @param unhealthyAfterFailures  {@code unhealthy_after_failures}: this many failed polls in a row make a stream unhealthy, default 3
+     * @param unhealthyAfterSchedules {@code unhealthy_after_schedules}: no success for this many times the stream's
+     *                                schedule makes it unhealthy, default 5
+     */
+    public record HttpSettings(boolean enabled, InetSocketAddress listen, int unhealthyAfterFailures,
+                               int unhealthyAfterSchedules) {
+        public static final HttpSettings OFF = new HttpSettings(false,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 9464), 3, 5);
     }
 
     /**

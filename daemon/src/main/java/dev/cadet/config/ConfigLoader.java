@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.config.CadetConfig.DetectionSettings;
 import dev.cadet.config.CadetConfig.ForwarderSettings;
+import dev.cadet.config.CadetConfig.HttpSettings;
 import dev.cadet.config.CadetConfig.ProviderEntry;
 import dev.cadet.config.CadetConfig.StoreSettings;
 import dev.cadet.config.CadetConfig.Synchronous;
@@ -16,6 +17,8 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -52,7 +55,7 @@ public final class ConfigLoader {
     static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
     static final int DEFAULT_BATCH_SIZE = 100;
 
-    private static final Set<String> SECTIONS = Set.of("store", "detection", "plugins", "providers", "outputs", "forwarder");
+    private static final Set<String> SECTIONS = Set.of("store", "detection", "plugins", "providers", "outputs", "forwarder", "http");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]*)}");
     private static final String HOME = "${cadet.home}";
 
@@ -136,7 +139,7 @@ public final class ConfigLoader {
         Map<String, Object> sections = (Map<String, Object>) expand(root, "", problems);
         for (String key : sections.keySet()) {
             if (!SECTIONS.contains(key)) {
-                problems.add(key + ": unknown key (expected one of store, detection, plugins, providers, outputs, forwarder)");
+                problems.add(key + ": unknown key (expected one of store, detection, plugins, providers, outputs, forwarder, http)");
             }
         }
 
@@ -166,11 +169,14 @@ public final class ConfigLoader {
         ProviderConfig forwarder = section(sections, "forwarder", problems);
         ForwarderSettings forwarderSettings = new ForwarderSettings(forwarder.integer("batch_size", DEFAULT_BATCH_SIZE, 1, 100_000));
 
-        for (ProviderConfig c : List.of(store, detection, plugins, forwarder)) {
+        ProviderConfig http = section(sections, "http", problems);
+        HttpSettings httpSettings = http(http);
+
+        for (ProviderConfig c : List.of(store, detection, plugins, forwarder, http)) {
             problems.addAll(c.problems());
         }
         return new CadetConfig(source, storeSettings, new DetectionSettings(ruleDirs, allowedLateness, exceptionDirs), pluginsDir,
-                providers, outputs, forwarderSettings, problems);
+                providers, outputs, forwarderSettings, httpSettings, problems);
     }
 
     private List<ProviderEntry> providers(Object value, List<String> problems) {
@@ -251,6 +257,46 @@ public final class ConfigLoader {
             v = null;
         }
         return new ProviderConfig(name, v == null ? Map.of() : asStringMap((Map<?, ?>) v), secrets);
+    }
+
+    private static HttpSettings http(ProviderConfig c) {
+        HttpSettings d = HttpSettings.OFF;
+        boolean enabled = c.bool("enabled", d.enabled());
+        InetSocketAddress listen = c.parsed("listen", ConfigLoader::listenAddress).orElse(d.listen());
+        int failures = c.integer("unhealthy_after_failures", d.unhealthyAfterFailures(), 1, 1_000_000);
+        int schedules = c.integer("unhealthy_after_schedules", d.unhealthyAfterSchedules(), 1, 1_000_000);
+        return new HttpSettings(enabled, listen, failures, schedules);
+    }
+
+    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)|(localhost)):([0-9]{1,5})");
+
+    /**
+     * {@code 127.0.0.1:9464}, {@code [::1]:9464} or {@code localhost:9464}: an address, never a name
+     * to look up, so reading the config never waits on DNS.
+     */
+    static InetSocketAddress listenAddress(String text) {
+        Matcher m = LISTEN.matcher(text.strip());
+        String expected = "expected an IP address and a port such as 127.0.0.1:9464 or [::1]:9464, not \"" + text + "\"";
+        if (!m.matches()) {
+            throw new IllegalArgumentException(expected);
+        }
+        int port = Integer.parseInt(m.group(4));
+        if (port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is out of range (0-65535)");
+        }
+        if (m.group(3) != null) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        }
+        String ip = m.group(1) != null ? m.group(1) : m.group(2);
+        if (m.group(2) != null && !ip.matches("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}")) {
+            throw new IllegalArgumentException("not an IPv4 address: \"" + ip + "\"");
+        }
+        try {
+            // a literal: no lookup happens
+            return new InetSocketAddress(InetAddress.getByName(ip), port);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(expected);
+        }
     }
 
     private static Optional<Duration> optionalDuration(ProviderConfig c, String key) {
@@ -334,6 +380,6 @@ public final class ConfigLoader {
         return new CadetConfig(source,
                 new StoreSettings(Path.of("./data/cadet.db"), DEFAULT_RETENTION, Synchronous.NORMAL),
                 new DetectionSettings(List.of(), Optional.empty()), home.resolve("plugins"),
-                List.of(), List.of(), new ForwarderSettings(DEFAULT_BATCH_SIZE), List.of(problem));
+                List.of(), List.of(), new ForwarderSettings(DEFAULT_BATCH_SIZE), HttpSettings.OFF, List.of(problem));
     }
 }

@@ -11,16 +11,24 @@ import dev.cadet.config.ConfigCheck.CheckedProvider;
 import dev.cadet.detect.RuleSet;
 import dev.cadet.forward.Forwarder;
 import dev.cadet.forward.Output;
+import dev.cadet.http.HealthCheck;
+import dev.cadet.http.HttpEndpoint;
+import dev.cadet.http.StoreMetrics;
 import dev.cadet.plugin.PluginLoadException;
 import dev.cadet.plugin.PluginRegistry;
 import dev.cadet.poll.Pipeline;
 import dev.cadet.poll.StreamPoller;
+import dev.cadet.progress.BackfillProgress;
+import dev.cadet.progress.ProgressLine;
 import dev.cadet.schedule.PollScheduler;
 import dev.cadet.store.Store;
+import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Stopping (SIGTERM): no new window starts; a window being read is abandoned without committing
  * (it is read again at the next start); the outbox is flushed to every output within a deadline;
  * the store is closed.
+ *
+ * <p>With {@code http.enabled}, an {@link HttpEndpoint} serves {@code /metrics} and {@code /health}
+ * from the store while the daemon runs. On a terminal, a first-start backfill draws a progress line.
  */
 public final class Daemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
@@ -54,6 +65,8 @@ public final class Daemon implements AutoCloseable {
     private final List<Output> outputs;
     private final PollScheduler scheduler;
     private final ScheduledExecutorService housekeeping;
+    private final List<HealthCheck.Stream> watched = new ArrayList<>();
+    private volatile HttpEndpoint http;
 
     private Daemon(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
         this.config = config;
@@ -66,6 +79,7 @@ public final class Daemon implements AutoCloseable {
         Pipeline pipeline = injector.getInstance(Pipeline.class);
 
         List<PollScheduler.ScheduledStream> streams = new ArrayList<>();
+        BackfillProgress backfill = new BackfillProgress(ProgressLine.onTerminal());
         for (CheckedProvider p : providers) {
             if (!p.entry().enabled()) {
                 LOG.info("{}: disabled in the config", p.entry().config().path());
@@ -74,8 +88,10 @@ public final class Daemon implements AutoCloseable {
             Function<RawRecord, Normalizer> normalizers = normalizersFor(p);
             for (StreamSpec s : p.provider().streams()) {
                 StreamSpec spec = p.entry().applyTo(s);
-                streams.add(new PollScheduler.ScheduledStream(
-                        new StreamPoller(spec, p.provider().source(), normalizers, pipeline), p.entry().schedule()));
+                StreamPoller poller = new StreamPoller(spec, p.provider().source(), normalizers, pipeline);
+                poller.reportBackfillTo(backfill);
+                streams.add(new PollScheduler.ScheduledStream(poller, p.entry().schedule()));
+                watched.add(new HealthCheck.Stream(spec.key(), p.entry().schedule(), poller::stoppedBecause));
                 LOG.info("stream {}: every {}, settle lag {}, re-scan overlap {}", spec.key(), p.entry().schedule(),
                         spec.settleLag(), spec.rescanOverlap());
             }
@@ -91,6 +107,18 @@ public final class Daemon implements AutoCloseable {
     /** Starts polling and forwarding. The rules must have loaded; the providers come from the config check. */
     public static Daemon start(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
         Daemon d = new Daemon(config, plugins, providers, rules);
+        if (config.http().enabled()) {
+            CadetConfig.HttpSettings h = config.http();
+            Clock clock = Clock.systemUTC();
+            try {
+                d.http = HttpEndpoint.start(h.listen(),
+                        new StoreMetrics(d.store, d.watched, d.outputs.stream().map(Output::name).toList(), clock),
+                        new HealthCheck(d.store, d.watched, h.unhealthyAfterFailures(), h.unhealthyAfterSchedules(), clock));
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
+        }
         d.forwarder.start();
         d.scheduler.start();
         d.housekeeping.scheduleWithFixedDelay(d::prune, 0, PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
@@ -122,6 +150,12 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Where {@code /metrics} and {@code /health} are served, when {@code http.enabled}. */
+    public Optional<InetSocketAddress> httpAddress() {
+        HttpEndpoint h = http;
+        return h == null ? Optional.empty() : Optional.of(h.address());
+    }
+
     /** Blocks until {@link #close()} has finished. */
     public void awaitStop() throws InterruptedException {
         stopped.await();
@@ -134,6 +168,9 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("cadet stopping");
         try {
+            if (http != null) {
+                http.close();
+            }
             housekeeping.shutdownNow();
             scheduler.shutdown(true);
             if (!forwarder.drain(DRAIN_DEADLINE)) {

@@ -66,6 +66,7 @@ public final class StreamPoller {
     private boolean failing;
     private Duration clockCorrection = Duration.ZERO;
     private final Set<String> loggedWarnings = new HashSet<>();
+    private volatile BackfillListener backfill = BackfillListener.NONE;
 
     /**
      * @param stream      the stream, with the operator's timing overrides already applied
@@ -88,6 +89,11 @@ public final class StreamPoller {
         return stream.key();
     }
 
+    /** Who hears how the first poll (the initial backfill) advances; by default no one. */
+    public void reportBackfillTo(BackfillListener listener) {
+        this.backfill = Objects.requireNonNull(listener, "listener");
+    }
+
     /** Why the stream is stopped (a FATAL error), if it is. */
     public Optional<String> stoppedBecause() {
         return Optional.ofNullable(fatalError);
@@ -102,6 +108,7 @@ public final class StreamPoller {
         long events = 0;
         long alerts = 0;
         long rejected = 0;
+        boolean backfilling = false;
         try {
             Optional<Instant> watermark = pipeline.store.watermark(stream.key());
             // a first poll reads the backfill, whose age says nothing about the API's delivery delay
@@ -110,6 +117,7 @@ public final class StreamPoller {
             if (plan.isEmpty()) {
                 return new PollResult(PollResult.Outcome.NOTHING_TO_READ, 0, 0, 0, 0);
             }
+            backfilling = watermark.isEmpty();
             for (Window part : plan) {
                 if (pipeline.stopping.getAsBoolean()) {
                     return new PollResult(PollResult.Outcome.INTERRUPTED, parts, events, alerts, rejected);
@@ -122,6 +130,9 @@ public final class StreamPoller {
                 }
                 alerts += commit(part, read);
                 parts++;
+                if (backfilling) {
+                    backfill.partCommitted(stream.key(), parts, plan.size());
+                }
                 events += read.newEvents.size();
                 rejected += read.rejected.size();
             }
@@ -138,6 +149,10 @@ public final class StreamPoller {
             }
         } catch (RuntimeException e) {
             failed(e.getClass().getSimpleName() + ": " + e.getMessage(), false, e);
+        } finally {
+            if (backfilling) {
+                backfill.ended(stream.key());
+            }
         }
         return new PollResult(PollResult.Outcome.FAILED, parts, events, alerts, rejected);
     }

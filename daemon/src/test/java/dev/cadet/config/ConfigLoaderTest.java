@@ -112,7 +112,7 @@ class ConfigLoaderTest {
                   batchsize: 3
                 """, "t.yaml");
         assertEquals(List.of(
-                "stor: unknown key (expected one of store, detection, plugins, providers, outputs, forwarder)",
+                "stor: unknown key (expected one of store, detection, plugins, providers, outputs, forwarder, http)",
                 "store.pth: unknown key",
                 "detection.rule: unknown key",
                 "plugins.directory: unknown key",

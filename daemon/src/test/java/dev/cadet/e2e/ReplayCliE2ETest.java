@@ -89,6 +89,15 @@ class ReplayCliE2ETest {
         return root.toString();
     }
 
+    @Test
+    void noProgressLineWhenNotOnATerminal() {
+        Cli.Run run = replay();
+        assertEquals(0, run.exit(), run.toString());
+        assertFalse(run.err().contains("\r"), run.err());
+        assertFalse(run.err().matches("(?s).*files [0-9]+/[0-9]+.*"), run.err());
+        assertFalse(run.out().contains("\r"), run.out());
+    }
+
     private Cli.Run replay(String... options) {
         List<String> args = new ArrayList<>(List.of("replay",
                 "--rules", AwsPipeline.distDir().resolve("conf/rules").toString(),
