@@ -1,5 +1,6 @@
 package dev.cadet.http;
 
+import dev.cadet.poll.StreamPoller;
 import dev.cadet.store.Store;
 import dev.cadet.store.Store.StreamHealth;
 import java.time.Clock;
@@ -73,7 +74,8 @@ public final class HealthCheck {
             StreamHealth h = byKey.get(s.key());
             Optional<String> fatal = s.stoppedBecause().get();
             if (fatal.isPresent()) {
-                out.add(s.key() + ": stopped until cadet is restarted: " + oneLine(fatal.get()));
+                out.add(s.key() + ": stopped (tried again every " + StreamPoller.FATAL_RECHECK.toMinutes() + " minutes): "
+                        + oneLine(fatal.get()));
                 continue;
             }
             if (h != null && h.consecutiveFailures() >= failures) {

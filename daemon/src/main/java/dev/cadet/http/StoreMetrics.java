@@ -75,7 +75,7 @@ public final class StoreMetrics implements MultiCollector {
 
     private GaugeSnapshot stopped() {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("cadet_stream_stopped")
-                .help("1 when a FATAL error stopped the stream until restart.");
+                .help("1 while a FATAL error keeps the stream stopped (re-checked every 15 minutes).");
         for (HealthCheck.Stream s : streams) {
             b.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("stream", s.key()))
                     .value(s.stoppedBecause().get().isPresent() ? 1 : 0).build());

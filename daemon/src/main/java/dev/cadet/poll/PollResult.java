@@ -19,7 +19,7 @@ public record PollResult(Outcome outcome, int partsCommitted, long newEvents, lo
         INTERRUPTED,
         /** The poll failed; committed parts stay, the rest is read again next run. */
         FAILED,
-        /** A fatal error stopped the stream earlier; it stays stopped until restart. */
+        /** A fatal error stopped the stream earlier; it is tried again every {@link StreamPoller#FATAL_RECHECK} or at restart. */
         STOPPED
     }
 }

@@ -55,6 +55,12 @@ import org.slf4j.LoggerFactory;
 public final class StreamPoller {
     private static final Logger LOG = LoggerFactory.getLogger(StreamPoller.class);
     private static final int MAX_REMEMBERED_WARNINGS = 64;
+    /**
+     * How long a stream stopped by a FATAL error (a permission, a missing subscription) waits before
+     * one more try: it does not hammer an API that refuses it, yet recovers without a restart once the
+     * operator has fixed what the message says.
+     */
+    public static final Duration FATAL_RECHECK = Duration.ofMinutes(15);
 
     private final StreamSpec stream;
     private final Source source;
@@ -63,6 +69,8 @@ public final class StreamPoller {
 
     /** Set by a FATAL error: the stream does not run again until the daemon restarts. */
     private volatile String fatalError;
+    /** When the stream stopped on a FATAL error: it tries once more every {@link #FATAL_RECHECK}. */
+    private volatile Instant fatalAt;
     private boolean failing;
     private Duration clockCorrection = Duration.ZERO;
     private final Set<String> loggedWarnings = new HashSet<>();
@@ -102,7 +110,11 @@ public final class StreamPoller {
     /** Reads and commits everything from the watermark up to {@code serverNow - settleLag}. Never throws. */
     public PollResult pollOnce() {
         if (fatalError != null) {
-            return new PollResult(PollResult.Outcome.STOPPED, 0, 0, 0, 0);
+            if (pipeline.clock.instant().isBefore(fatalAt.plus(FATAL_RECHECK))) {
+                return new PollResult(PollResult.Outcome.STOPPED, 0, 0, 0, 0);
+            }
+            // An operator may have fixed the permission meanwhile: one probe, without a restart.
+            LOG.info("stream {}: stopped since {}; trying once more whether it was fixed", stream.key(), fatalAt);
         }
         int parts = 0;
         long events = 0;
@@ -140,6 +152,8 @@ public final class StreamPoller {
                 LOG.info("stream {}: polling works again", stream.key());
                 failing = false;
             }
+            fatalError = null;
+            fatalAt = null;
             return new PollResult(PollResult.Outcome.POLLED, parts, events, alerts, rejected);
         } catch (CollectorException e) {
             failed(e.getMessage(), e.kind() == CollectorException.Kind.FATAL, e);
@@ -160,8 +174,11 @@ public final class StreamPoller {
     private void failed(String message, boolean fatal, Exception e) {
         Instant now = pipeline.clock.instant();
         if (fatal) {
+            if (fatalError == null || !fatalError.equals(message)) {
+                LOG.error("stream {} stopped (tried again every {} or at restart): {}", stream.key(), FATAL_RECHECK, message);
+            }
             fatalError = message;
-            LOG.error("stream {} stopped until cadet is restarted: {}", stream.key(), message);
+            fatalAt = now;
         } else if (!failing) {
             // once per failure streak; recovery is logged too
             if (e instanceof CollectorException) {

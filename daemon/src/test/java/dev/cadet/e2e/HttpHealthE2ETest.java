@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code /health} and {@code /metrics} over real HTTP while the real AWS plugin polls a LookupEvents
  * stand-in: healthy, then a streak of server errors (RETRY) makes it 503 and a success makes it 200
- * again; an access-denied answer (FATAL) stops the stream and keeps it 503 with the reason.
+ * again; an access-denied answer (FATAL) stops the stream and keeps it 503 with the reason until a
+ * later re-check finds the permission fixed.
  */
 class HttpHealthE2ETest {
     static final Instant T0 = Instant.parse("2026-11-20T10:00:00Z");
@@ -110,7 +111,7 @@ class HttpHealthE2ETest {
     }
 
     @Test
-    void accessDeniedStopsTheStreamAndHealthSaysWhyUntilRestart() throws Exception {
+    void accessDeniedStopsTheStreamAndHealthSaysWhyUntilTheRecheckFindsItFixed() throws Exception {
         assertEquals(PollResult.Outcome.POLLED, cadet.poll().outcome());
         assertEquals(200, get("/health").statusCode());
 
@@ -123,14 +124,20 @@ class HttpHealthE2ETest {
         assertEquals(503, denied.statusCode());
         List<String> lines = denied.body().lines().toList();
         assertEquals(1, lines.size(), denied.body());
-        assertTrue(lines.get(0).startsWith(STREAM + ": stopped until cadet is restarted: "), lines.get(0));
+        assertTrue(lines.get(0).startsWith(STREAM + ": stopped (tried again every 15 minutes): "), lines.get(0));
         assertTrue(lines.get(0).contains("cloudtrail:LookupEvents"), lines.get(0));
         assertEquals(1.0, metrics().value("cadet_stream_stopped", "stream", STREAM));
 
-        // the API answers again, but a stopped stream does not poll: still 503 until restart
+        // the API answers again, but a stopped stream does not poll at every schedule: still 503 ...
         cadet.clock.advance(SCHEDULE);
         assertEquals(PollResult.Outcome.STOPPED, cadet.poll().outcome());
         assertEquals(503, get("/health").statusCode());
+        // ... until its re-check, which finds the permission fixed: healthy again, without a restart
+        cadet.clock.advance(dev.cadet.poll.StreamPoller.FATAL_RECHECK);
+        assertEquals(PollResult.Outcome.POLLED, cadet.poll().outcome());
+        HttpResponse<String> fixed = get("/health");
+        assertEquals(200, fixed.statusCode(), fixed.body());
+        assertEquals(0.0, metrics().value("cadet_stream_stopped", "stream", STREAM));
     }
 
     @Test

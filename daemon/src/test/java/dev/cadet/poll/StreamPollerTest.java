@@ -291,6 +291,20 @@ class StreamPollerTest {
 
         assertEquals(PollResult.Outcome.STOPPED, poller.pollOnce().outcome());
         assertEquals(1, api.fetches.get(), "a stopped stream is not polled");
+
+        // The re-check: still refused, so still stopped, and not polled again before the next re-check.
+        clock.set(clock.instant().plus(StreamPoller.FATAL_RECHECK));
+        assertEquals(PollResult.Outcome.FAILED, poller.pollOnce().outcome());
+        assertEquals(2, api.fetches.get());
+        assertEquals(PollResult.Outcome.STOPPED, poller.pollOnce().outcome());
+        assertEquals(2, api.fetches.get());
+
+        // Fixed by the operator: the next re-check polls, and the stream is healthy without a restart.
+        api.failEveryFetch = null;
+        clock.set(clock.instant().plus(StreamPoller.FATAL_RECHECK));
+        assertEquals(PollResult.Outcome.POLLED, poller.pollOnce().outcome());
+        assertTrue(poller.stoppedBecause().isEmpty());
+        assertFalse(health().stopped());
     }
 
     @Test
