@@ -7,6 +7,7 @@ import dev.cadet.detect.RuleLoadException;
 import dev.cadet.detect.RuleSet;
 import dev.cadet.plugin.PluginRegistry;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -20,6 +21,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     ConfigOption configOption;
+
+    /** Where the stop-on-SIGTERM thread goes: the JVM's shutdown hooks (a test may catch it instead). */
+    Consumer<Thread> shutdownHooks = Runtime.getRuntime()::addShutdownHook;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -44,8 +48,10 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.INVALID;
         }
         rules.warnings().forEach(w -> LOG.warn("rules: {}", w));
-        Daemon daemon = Daemon.start(config, plugins, checked.providers(), rules);
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "cadet-shutdown"));
+        Daemon daemon = Daemon.create(config, plugins, checked.providers(), rules);
+        // Before anything runs: a SIGTERM while starting still stops cleanly.
+        shutdownHooks.accept(new Thread(daemon::close, "cadet-shutdown"));
+        daemon.start();
         daemon.awaitStop();
         return ExitCodes.OK;
     }

@@ -56,6 +56,8 @@ public final class Daemon implements AutoCloseable {
     private static final Duration PRUNE_EVERY = Duration.ofHours(1);
 
     private final AtomicBoolean stopping = new AtomicBoolean();
+    /** Held by {@link #start()} and {@link #close()}: a stop never runs in the middle of a start. */
+    private final Object lifecycle = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CadetConfig config;
     private final PluginRegistry plugins;
@@ -66,12 +68,15 @@ public final class Daemon implements AutoCloseable {
     private final PollScheduler scheduler;
     private final ScheduledExecutorService housekeeping;
     private final List<HealthCheck.Stream> watched = new ArrayList<>();
+    private final int ruleCount;
+    private boolean started; // guarded by lifecycle
     private volatile HttpEndpoint http;
 
     private Daemon(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
         this.config = config;
         this.plugins = plugins;
         this.providers = providers;
+        this.ruleCount = rules.rules().size();
         Injector injector = Guice.createInjector(new DaemonModule(config, plugins, rules, stopping));
         this.store = injector.getInstance(Store.class);
         this.forwarder = injector.getInstance(Forwarder.class);
@@ -104,29 +109,54 @@ public final class Daemon implements AutoCloseable {
         });
     }
 
-    /** Starts polling and forwarding. The rules must have loaded; the providers come from the config check. */
+    /**
+     * Builds the daemon (opens the store, sets up the streams and outputs) without starting anything:
+     * register {@link #close()} as the shutdown hook, then call {@link #start()}. The rules must have
+     * loaded; the providers come from the config check.
+     */
+    public static Daemon create(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
+        return new Daemon(config, plugins, providers, rules);
+    }
+
+    /** {@link #create} then {@link #start()}. */
     public static Daemon start(CadetConfig config, PluginRegistry plugins, List<CheckedProvider> providers, RuleSet rules) {
-        Daemon d = new Daemon(config, plugins, providers, rules);
-        if (config.http().enabled()) {
-            CadetConfig.HttpSettings h = config.http();
-            Clock clock = Clock.systemUTC();
-            try {
-                d.http = HttpEndpoint.start(h.listen(),
-                        new StoreMetrics(d.store, d.watched, d.outputs.stream().map(Output::name).toList(), clock),
-                        new HealthCheck(d.store, d.watched, h.unhealthyAfterFailures(), h.unhealthyAfterSchedules(), clock));
-            } catch (RuntimeException e) {
-                d.close();
-                throw e;
-            }
-        }
-        d.forwarder.start();
-        d.scheduler.start();
-        d.housekeeping.scheduleWithFixedDelay(d::prune, 0, PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
-        LOG.info("cadet started: {} rules, {} streams, {} outputs, store {}", rules.rules().size(),
-                d.scheduler.threadCount() == 0 ? 0 : providers.stream().filter(p -> p.entry().enabled())
-                        .mapToInt(p -> p.provider().streams().size()).sum(),
-                d.outputs.size(), config.store().path());
+        Daemon d = create(config, plugins, providers, rules);
+        d.start();
         return d;
+    }
+
+    /**
+     * Starts serving, forwarding and polling. Does nothing once {@link #close()} has begun, so a stop
+     * that comes in while starting (SIGTERM) is never undone; a stop during the start waits for it and
+     * then stops what was started.
+     *
+     * @throws RuntimeException when the HTTP endpoint cannot start; the daemon is then closed
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (stopping.get()) {
+                LOG.info("cadet not started: stopping");
+                return;
+            }
+            if (config.http().enabled()) {
+                CadetConfig.HttpSettings h = config.http();
+                Clock clock = Clock.systemUTC();
+                try {
+                    http = HttpEndpoint.start(h.listen(),
+                            new StoreMetrics(store, watched, outputs.stream().map(Output::name).toList(), clock),
+                            new HealthCheck(store, watched, h.unhealthyAfterFailures(), h.unhealthyAfterSchedules(), clock));
+                } catch (RuntimeException e) {
+                    close();
+                    throw e;
+                }
+            }
+            started = true;
+            forwarder.start();
+            scheduler.start();
+            housekeeping.scheduleWithFixedDelay(this::prune, 0, PRUNE_EVERY.toMinutes(), TimeUnit.MINUTES);
+        }
+        LOG.info("cadet started: {} rules, {} streams, {} outputs, store {}", ruleCount, watched.size(),
+                outputs.size(), config.store().path());
     }
 
     private Function<RawRecord, Normalizer> normalizersFor(CheckedProvider p) {
@@ -166,6 +196,12 @@ public final class Daemon implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
+        synchronized (lifecycle) {
+            stop();
+        }
+    }
+
+    private void stop() {
         LOG.info("cadet stopping");
         try {
             if (http != null) {
@@ -173,7 +209,8 @@ public final class Daemon implements AutoCloseable {
             }
             housekeeping.shutdownNow();
             scheduler.shutdown(true);
-            if (!forwarder.drain(DRAIN_DEADLINE)) {
+            // never started (stopped while starting): nothing was sent, so nothing to wait for or warn about
+            if (!forwarder.drain(started ? DRAIN_DEADLINE : Duration.ZERO) && started) {
                 LOG.warn("some alerts were not delivered before the stop deadline; they stay in the outbox for the next start");
             }
             store.close();

@@ -11,9 +11,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -21,7 +23,8 @@ import java.util.stream.Stream;
  * name without extension, name = id, severity medium, risk 47, technique T1136.003), or an
  * Elastic-style {@code .toml} rule ({@code [metadata]}, {@code [rule]} with {@code language = "eql"},
  * {@code [[rule.threat]]}), or a built-in stateful rule ({@code [rule] type = "admin_baseline"}, see
- * {@link AdminBaselineSettings}). Other files are ignored; sub-directories are not read.
+ * {@link AdminBaselineSettings}). Other files are ignored; sub-directories are not read. An Elastic
+ * detection-rules file loads unmodified: the keys cadet has no use for are named in one warning.
  */
 public final class RuleSet {
     static final Severity DEFAULT_SEVERITY = Severity.MEDIUM;
@@ -44,7 +47,11 @@ public final class RuleSet {
         return rules;
     }
 
-    /** Load-time warnings ({@code file:line:col: message}), each to be logged once. */
+    /**
+     * Load-time warnings, each to be logged once: {@code file:line:col: message} for a query, and one
+     * {@code file: keys cadet does not use: a.b, c.d} per TOML rule that carries keys cadet ignores
+     * (Elastic's {@code index}, {@code from}, {@code tags}, {@code [metadata]}, ...; never fatal).
+     */
     public List<String> warnings() {
         return warnings;
     }
@@ -224,10 +231,75 @@ public final class RuleSet {
         }
         List<String> techniques = techniques(rule);
         String name = string(rule, "name");
+        Set<String> unused = new LinkedHashSet<>();
+        unusedKeys(doc.root(), builtIn ? BASELINE_RULE_KEYS : EQL_RULE_KEYS, "", unused);
+        if (!unused.isEmpty()) {
+            warnings.add(file + ": keys cadet does not use: " + String.join(", ", unused));
+        }
         return new Rule(id, name == null ? id : name, orEmpty(string(rule, "description")), severity, risk,
                 techniques.isEmpty() ? DEFAULT_TECHNIQUES : techniques,
                 strings(rule.get("references")), strings(rule.get("false_positives")),
                 parsed == null ? null : parsed.query(), file, baseline);
+    }
+
+    /** Marks a table of the key schema whose content is read, and checked, elsewhere. */
+    private static final Object READ_ELSEWHERE = new Object();
+
+    /**
+     * The keys of a TOML rule that cadet uses, as nested tables: a key maps to null (a value), to the
+     * schema of its table (or array of tables), or to {@link #READ_ELSEWHERE}. Any other key (Elastic's
+     * metadata, index, from, tags, note, ...) is listed once per file as a warning.
+     */
+    private static final Map<String, Object> EQL_RULE_KEYS = ruleKeys("language", "query");
+    private static final Map<String, Object> BASELINE_RULE_KEYS = ruleKeys(AdminBaselineSettings.TYPE);
+
+    private static Map<String, Object> ruleKeys(String... kindKeys) {
+        Map<String, Object> rule = schema("rule_id", "name", "description", "severity", "risk_score", "type",
+                "references", "false_positives");
+        for (String k : kindKeys) {
+            rule.put(k, k.equals(AdminBaselineSettings.TYPE) ? READ_ELSEWHERE : null);
+        }
+        // The ATT&CK mapping in Elastic's shape: cadet alerts with the (sub-)technique ids; the names,
+        // references and tactic belong to the same mapping, so they are not reported as unused.
+        Map<String, Object> subtechnique = schema("id", "name", "reference");
+        Map<String, Object> technique = schema("id", "name", "reference");
+        technique.put("subtechnique", subtechnique);
+        Map<String, Object> threat = schema("framework");
+        threat.put("technique", technique);
+        threat.put("tactic", schema("id", "name", "reference"));
+        rule.put("threat", threat);
+        return Map.of("rule", rule);
+    }
+
+    private static Map<String, Object> schema(String... valueKeys) {
+        Map<String, Object> t = new HashMap<>();
+        for (String k : valueKeys) {
+            t.put(k, null);
+        }
+        return t;
+    }
+
+    /** Adds the dotted path of every value key of {@code table} that {@code schema} does not name. */
+    @SuppressWarnings("unchecked")
+    private static void unusedKeys(Map<String, Object> table, Map<String, Object> schema, String prefix, Set<String> out) {
+        for (Map.Entry<String, Object> e : table.entrySet()) {
+            String path = prefix + e.getKey();
+            List<Map<String, Object>> subTables = tables(e.getValue());
+            boolean known = schema.containsKey(e.getKey());
+            Object subSchema = schema.get(e.getKey());
+            if (subSchema == READ_ELSEWHERE) {
+                continue;
+            }
+            if (!subTables.isEmpty() && (!known || subSchema instanceof Map)) {
+                // a table or array of tables: report its value keys, not the table itself
+                Map<String, Object> inner = known ? (Map<String, Object>) subSchema : Map.of();
+                for (Map<String, Object> t : subTables) {
+                    unusedKeys(t, inner, path + ".", out);
+                }
+            } else if (!known) {
+                out.add(path);
+            }
+        }
     }
 
     /** Technique and sub-technique ids of every {@code [[rule.threat]]}, in file order, without repeats. */

@@ -184,6 +184,22 @@ class CommandsTest {
     }
 
     @Test
+    void rulesCheckAcceptsAnElasticRuleAndWarnsOnceAboutTheKeysCadetDoesNotUse() throws Exception {
+        Path rules = Files.createDirectories(dir.resolve("elastic"));
+        Path rule = rules.resolve("persistence_iam_user_created_with_console_login.toml");
+        try (var in = CommandsTest.class.getResourceAsStream("/elastic-rules/" + rule.getFileName())) {
+            Files.copy(in, rule);
+        }
+        Ran r = cadet("rules", "check", rules.toString());
+        assertEquals(0, r.code(), r.out());
+        List<String> warnings = r.out().lines().filter(l -> l.startsWith("warning: ")).toList();
+        assertEquals(1, warnings.size(), r.out());
+        assertTrue(warnings.get(0).startsWith("warning: " + rule + ": keys cadet does not use: metadata.creation_date,"), r.out());
+        assertTrue(warnings.get(0).contains(" rule.index,") && warnings.get(0).contains(" rule.timestamp_override,"), r.out());
+        assertTrue(r.out().contains(rules + ": OK"), r.out());
+    }
+
+    @Test
     void rulesTestRunsTheShippedFixturesAndReportsAFailingCaseAndAnUntestedRule() throws Exception {
         Ran shipped = cadet("rules", "test", DIST.resolve("conf/rules").toString());
         assertEquals(0, shipped.code(), shipped.out());

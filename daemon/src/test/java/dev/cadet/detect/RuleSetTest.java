@@ -73,7 +73,69 @@ class RuleSetTest {
         assertEquals(List.of("https://attack.mitre.org/techniques/T1136/003/"), r.references());
         assertEquals(List.of("Onboarding scripts", "IaC runs"), r.falsePositives());
         assertEquals(2, r.query().steps().size());
-        assertTrue(set.warnings().isEmpty(), set.warnings().toString());
+        assertEquals(List.of(dir.resolve("iam_user_keyed.toml") + ": keys cadet does not use: metadata.creation_date,"
+                + " metadata.maturity, rule.author"), set.warnings());
+    }
+
+    @Test
+    void elasticDetectionRuleLoadsUnmodifiedWithOneWarningForTheKeysCadetDoesNotUse() throws Exception {
+        Path rule = copyElasticRule(dir);
+        RuleSet set = RuleSet.load(List.of(dir));
+        Rule r = set.rules().get(0);
+        assertEquals("6f3e2b1a-9c4d-4e8f-a7b2-5d1c0e9f8a34", r.id());
+        assertEquals("AWS IAM User Created Then Given Console Access", r.name());
+        assertEquals(Severity.MEDIUM, r.severity());
+        assertEquals(47, r.riskScore());
+        assertEquals(List.of("T1136", "T1136.003", "T1098"), r.techniques());
+        assertEquals(2, r.references().size());
+        assertEquals(1, r.falsePositives().size());
+        assertEquals(2, r.query().steps().size());
+        assertEquals(List.of(rule + ": keys cadet does not use: metadata.creation_date, metadata.integration,"
+                + " metadata.maturity, metadata.min_stack_comments, metadata.min_stack_version, metadata.updated_date,"
+                + " rule.author, rule.building_block_type, rule.from, rule.index, rule.interval, rule.license,"
+                + " rule.max_signals, rule.note, rule.setup, rule.tags, rule.timestamp_override,"
+                + " rule.investigation_fields.field_names"), set.warnings());
+        assertEquals(List.of("warning: " + set.warnings().get(0)), RuleSet.check(dir), "check: no problem, the warning once");
+    }
+
+    @Test
+    void typosAndMisplacedTablesAreNamedButABuiltInRuleSettingsTableIsNot() throws Exception {
+        Files.writeString(dir.resolve("baseline.toml"), """
+                [rule]
+                rule_id = "b"
+                type = "admin_baseline"
+                severty = "high"
+                [rule.admin_baseline]
+                threshold = 1
+                """);
+        Files.writeString(dir.resolve("eql.toml"), """
+                top = 1
+                [rule]
+                rule_id = "e"
+                query = "any where true"
+                [rule.admin_baseline]
+                threshold = 1
+                [[rule.threat]]
+                framework = "MITRE ATT&CK"
+                [[rule.threat.technique]]
+                id = "T1136"
+                [[rule.threat.technique.subtechnique]]
+                idd = "T1136.003"
+                """);
+        assertEquals(List.of(dir.resolve("baseline.toml") + ": keys cadet does not use: rule.severty",
+                dir.resolve("eql.toml") + ": keys cadet does not use: top, rule.admin_baseline.threshold,"
+                + " rule.threat.technique.subtechnique.idd"),
+                RuleSet.load(List.of(dir)).warnings());
+    }
+
+    /** The Elastic-style AWS rule of the test resources, copied unmodified into {@code target}. */
+    static Path copyElasticRule(Path target) throws Exception {
+        String name = "persistence_iam_user_created_with_console_login.toml";
+        try (var in = RuleSetTest.class.getResourceAsStream("/elastic-rules/" + name)) {
+            Path file = target.resolve(name);
+            Files.copy(in, file);
+            return file;
+        }
     }
 
     @Test

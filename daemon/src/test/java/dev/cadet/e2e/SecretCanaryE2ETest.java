@@ -210,8 +210,8 @@ class SecretCanaryE2ETest {
     /** An encrypted PKCS#8 client key and its self-signed certificate, made with openssl. */
     private void tlsClientKey(String password) throws Exception {
         run("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", dir.resolve("plain.key").toString());
-        // PBES1 (SHA1 + 3DES): the JDK's EncryptedPrivateKeyInfo as TlsContexts uses it does not take OpenSSL 3's default PBES2
-        run("openssl", "pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", dir.resolve("plain.key").toString(),
+        // OpenSSL 3's default encryption: PBES2 (AES-256-CBC, HMAC-SHA256)
+        run("openssl", "pkcs8", "-topk8", "-in", dir.resolve("plain.key").toString(),
                 "-passout", "file:" + dir.resolve("credentials/key-password"), "-out", dir.resolve("client.key").toString());
         Files.delete(dir.resolve("plain.key"));
         run("openssl", "req", "-new", "-x509", "-key", dir.resolve("client.key").toString(),

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -30,6 +31,9 @@ import javax.net.ssl.TrustManagerFactory;
 
 /** Builds the {@link SSLContext} of a TLS syslog output from PEM / PKCS#12 files. */
 public final class TlsContexts {
+    private static final String PBES2 = "PBES2";
+    private static final String PBES2_OID = "1.2.840.113549.1.5.13";
+
     private TlsContexts() {
     }
 
@@ -128,9 +132,11 @@ public final class TlsContexts {
             }
             try {
                 EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
-                SecretKeyFactory skf = SecretKeyFactory.getInstance(info.getAlgName());
-                Cipher cipher = Cipher.getInstance(info.getAlgName());
-                cipher.init(Cipher.DECRYPT_MODE, skf.generateSecret(new PBEKeySpec(password)), info.getAlgParameters());
+                AlgorithmParameters params = info.getAlgParameters();
+                String algorithm = pbeAlgorithm(info.getAlgName(), params);
+                SecretKeyFactory skf = SecretKeyFactory.getInstance(algorithm);
+                Cipher cipher = Cipher.getInstance(algorithm);
+                cipher.init(Cipher.DECRYPT_MODE, skf.generateSecret(new PBEKeySpec(password)), params);
                 spec = info.getKeySpec(cipher);
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalArgumentException("client_key " + file + ": cannot decrypt (wrong client_key_password,"
@@ -147,6 +153,20 @@ public final class TlsContexts {
             }
         }
         throw new IllegalArgumentException("client_key " + file + ": not an RSA, EC or EdDSA key");
+    }
+
+    /**
+     * The JCA name of a PKCS#8 key's password-based encryption. PBES1 schemes (e.g. OpenSSL's
+     * {@code -v1 PBE-SHA1-3DES}) are named by the key itself. PBES2 (OpenSSL 3's default) is only a
+     * wrapper: the JDK names it "PBES2" or by OID, and the real scheme (e.g. PBEWithHmacSHA256AndAES_256,
+     * from the PRF and cipher inside) is what its parameters' {@code toString()} gives.
+     */
+    static String pbeAlgorithm(String algName, AlgorithmParameters params) {
+        if (params != null && (PBES2.equalsIgnoreCase(algName) || PBES2_OID.equals(algName)
+                || PBES2.equalsIgnoreCase(params.getAlgorithm()))) {
+            return params.toString();
+        }
+        return algName;
     }
 
     private static byte[] pemBody(String pem, String label) {
