@@ -254,8 +254,11 @@ public final class RuleSet {
     private static final Map<String, Object> BASELINE_RULE_KEYS = ruleKeys(AdminBaselineSettings.TYPE);
 
     private static Map<String, Object> ruleKeys(String... kindKeys) {
+        // author, license, tags and the metadata dates are the rule's paperwork: they apply to cadet as
+        // they do to Elastic (nothing to run), so they are not reported; index, from, interval and the
+        // like change what Elastic searches and do nothing here, so they are.
         Map<String, Object> rule = schema("rule_id", "name", "description", "severity", "risk_score", "type",
-                "references", "false_positives");
+                "references", "false_positives", "author", "license", "tags");
         for (String k : kindKeys) {
             rule.put(k, k.equals(AdminBaselineSettings.TYPE) ? READ_ELSEWHERE : null);
         }
@@ -268,7 +271,7 @@ public final class RuleSet {
         threat.put("technique", technique);
         threat.put("tactic", schema("id", "name", "reference"));
         rule.put("threat", threat);
-        return Map.of("rule", rule);
+        return Map.of("rule", rule, "metadata", schema("creation_date", "updated_date", "maturity"));
     }
 
     private static Map<String, Object> schema(String... valueKeys) {
