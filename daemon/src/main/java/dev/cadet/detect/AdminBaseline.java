@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * The built-in stateful rule {@code type = "admin_baseline"} (MITRE T1136.003 DET0319: "accounts
@@ -52,6 +53,9 @@ import java.util.TreeMap;
 final class AdminBaseline {
     static final String CHANGES = "cadet.admin_baseline.changes";
     private static final ObjectMapper JSON = new ObjectMapper();
+    // compiled once: every Entra and Office 365 event is tested against them
+    private static final Pattern ADD_MEMBER = Pattern.compile("Add (eligible |scoped )?member to role.*");
+    private static final Pattern REMOVE_MEMBER = Pattern.compile("Remove (eligible |scoped )?member from role.*");
 
     record Settings(Duration learningPeriod, int threshold, Map<String, List<String>> knownAdmins,
                     List<Glob> awsPolicies, List<Glob> awsGroups, Set<String> entraRoles, List<Glob> gwsRoles,
@@ -75,10 +79,22 @@ final class AdminBaseline {
     // ---- reading events
 
     /** The privileged changes the event makes; empty for almost every event and for failed calls. */
+    /** False for an action the switch in {@link #changes} ignores whatever its fields (a superset test). */
+    private static boolean mayChangeHolders(String dataset, String action) {
+        return switch (dataset) {
+            case "aws.cloudtrail" -> action.endsWith("UserPolicy") || action.endsWith("RolePolicy") || action.endsWith("Group");
+            case "azure.auditlogs", "o365.audit" -> action.startsWith("Add ") || action.startsWith("Remove ");
+            case "google_workspace.admin" -> action.endsWith("ADMIN_PRIVILEGE") || action.endsWith("ASSIGN_ROLE");
+            case "gcp.audit" -> action.endsWith("SetIamPolicy");
+            default -> false;
+        };
+    }
+
     List<Change> changes(Event e) {
         String dataset = text(e.get(Event.DATASET));
         String action = text(e.get(Event.ACTION));
-        if (dataset == null || action == null || text(e.get(Event.ACCOUNT_ID)) == null
+        // the action first: it rules out almost every event without the raw-record lookups below
+        if (dataset == null || action == null || !mayChangeHolders(dataset, action) || text(e.get(Event.ACCOUNT_ID)) == null
                 || "failure".equals(text(e.get(Event.OUTCOME))) || e.get(Event.ERROR_CODE) != null) {
             return List.of();
         }
@@ -112,8 +128,8 @@ final class AdminBaseline {
             }
             case "azure.auditlogs", "o365.audit" -> {
                 String op = action.endsWith(".") ? action.substring(0, action.length() - 1) : action;
-                Boolean add = op.matches("Add (eligible |scoped )?member to role.*") ? Boolean.TRUE
-                        : op.matches("Remove (eligible |scoped )?member from role.*") ? Boolean.FALSE : null;
+                Boolean add = ADD_MEMBER.matcher(op).matches() ? Boolean.TRUE
+                        : REMOVE_MEMBER.matcher(op).matches() ? Boolean.FALSE : null;
                 if (add == null || target == null) {
                     break;
                 }

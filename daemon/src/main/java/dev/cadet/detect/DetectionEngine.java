@@ -8,6 +8,7 @@ import dev.cadet.store.Store.SequenceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,7 +42,18 @@ public final class DetectionEngine implements Detector {
     private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** One step of one rule, compared by identity: the index only ever holds one of each. */
     private record StepRef(Rule rule, int step, Query.Step query) {
+        // A record's own equals/hashCode would walk the whole rule (query tree, lists) per candidate per event.
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     private final Map<String, Rule> rules = new LinkedHashMap<>();
@@ -108,10 +120,24 @@ public final class DetectionEngine implements Detector {
 
     @Override
     public List<StepHit> hits(Event event) {
-        Set<StepRef> candidates = new LinkedHashSet<>();
-        addCandidates(candidates, byAction, event.get(Event.ACTION));
-        addCandidates(candidates, byDataset, event.get(Event.DATASET));
-        candidates.addAll(unindexed);
+        Object action = event.get(Event.ACTION);
+        Object dataset = event.get(Event.DATASET);
+        Collection<StepRef> candidates;
+        if (action instanceof List || dataset instanceof List) {
+            // a multi-valued field may reach one step through several values: test it once
+            Set<StepRef> set = new LinkedHashSet<>();
+            addCandidates(set, byAction, action);
+            addCandidates(set, byDataset, dataset);
+            set.addAll(unindexed);
+            candidates = set;
+        } else {
+            // a step is indexed under one map only, and once per value: no duplicates
+            List<StepRef> list = new ArrayList<>();
+            addCandidates(list, byAction, action);
+            addCandidates(list, byDataset, dataset);
+            list.addAll(unindexed);
+            candidates = list;
+        }
         List<StepHit> out = new ArrayList<>(0);
         MatchedEvent matched = null;
         for (StepRef ref : candidates) {
@@ -154,7 +180,7 @@ public final class DetectionEngine implements Detector {
         return out;
     }
 
-    private static void addCandidates(Set<StepRef> into, Map<String, List<StepRef>> index, Object value) {
+    private static void addCandidates(Collection<StepRef> into, Map<String, List<StepRef>> index, Object value) {
         if (value instanceof List<?> list) {
             list.forEach(v -> addCandidates(into, index, v));
         } else if (value != null) {

@@ -209,4 +209,21 @@ class DetectionEngineTest {
         engine.restore(Map.of(gone, "{\"s\":[null]}"));
         assertEquals(java.util.Set.of(gone), engine.advance(List.of(), Instant.now()).deletes());
     }
+
+    @Test
+    void aMultiValuedActionReachingOneStepTwiceGivesOneHit() throws Exception {
+        DetectionEngine engine = engine(rule("either", "any where event.action in (\"CreateUser\", \"CreateRole\")"));
+        Event e = Event.builder("m1", AtomicFixtures.T0, dev.cadet.collector.RawView.empty())
+                .put(Event.ACTION, List.of("CreateUser", "CreateRole")).put(Event.ACCOUNT_ID, "111122223333").build();
+        assertEquals(1, engine.hits(e).size(), engine.hits(e).toString());
+    }
+
+    @Test
+    void identicalRulesUnderTwoIdsBothHit() throws Exception {
+        // steps are told apart by identity: two rules with the same query are two candidates
+        DetectionEngine engine = engine(rule("one", "any where event.action == \"CreateUser\""),
+                rule("two", "any where event.action == \"CreateUser\""));
+        List<StepHit> hits = engine.hits(aws("c1", 0, "CreateUser", null, "m"));
+        assertEquals(List.of("one", "two"), hits.stream().map(StepHit::ruleId).toList());
+    }
 }
