@@ -217,7 +217,9 @@ public final class Daemon implements AutoCloseable {
             for (CheckedProvider p : providers) {
                 p.provider().close();
             }
-            plugins.close();
+            // The plugins' class loaders stay open: a client's background thread (OkHttp's TaskRunner in
+            // the Microsoft plugins) may still load classes after its client was closed, and the
+            // process ends right after this anyway.
         } finally {
             LOG.info("cadet stopped");
             stopped.countDown();

@@ -194,7 +194,7 @@ class CommandsTest {
         assertEquals(0, r.code(), r.out());
         List<String> warnings = r.out().lines().filter(l -> l.startsWith("warning: ")).toList();
         assertEquals(1, warnings.size(), r.out());
-        assertTrue(warnings.get(0).startsWith("warning: " + rule + ": keys cadet does not use: metadata.creation_date,"), r.out());
+        assertTrue(warnings.get(0).startsWith("warning: " + rule + ": keys cadet does not use: metadata.integration,"), r.out());
         assertTrue(warnings.get(0).contains(" rule.index,") && warnings.get(0).contains(" rule.timestamp_override,"), r.out());
         assertTrue(r.out().contains(rules + ": OK"), r.out());
     }

@@ -236,8 +236,9 @@ class ConfigLoaderTest {
         // Tests run in the daemon module directory; the example lives in the conf module.
         CadetConfig c = loader().load(Path.of("../conf/cadet.yaml"));
         assertEquals(List.of(), c.problems());
-        assertEquals(List.of("aws", "aws", "file"), c.providers().stream().map(ProviderEntry::pluginId).toList());
-        assertEquals(List.of("production", "sandbox", "drop-folder"), c.providers().stream().map(ProviderEntry::name).toList());
+        assertEquals(List.of("aws", "aws", "azure", "o365", "gcp", "file"), c.providers().stream().map(ProviderEntry::pluginId).toList());
+        assertEquals(List.of("production", "sandbox", "entra", "m365", "google", "drop-folder"),
+                c.providers().stream().map(ProviderEntry::name).toList());
         assertEquals(Optional.of(Duration.ofMinutes(15)), c.providers().get(0).settleLag());
         assertEquals(1, c.outputs().size());
         assertEquals("syslog", c.outputs().get(0).string("type", null));
