@@ -77,7 +77,9 @@ public final class Daemon implements AutoCloseable {
         this.plugins = plugins;
         this.providers = providers;
         this.ruleCount = rules.rules().size();
-        Injector injector = Guice.createInjector(new DaemonModule(config, plugins, rules, stopping));
+        List<Duration> overlaps = providers.stream().filter(p -> p.entry().enabled())
+                .flatMap(p -> p.provider().streams().stream().map(s -> p.entry().applyTo(s).rescanOverlap())).toList();
+        Injector injector = Guice.createInjector(new DaemonModule(config, plugins, rules, stopping, overlaps));
         this.store = injector.getInstance(Store.class);
         this.forwarder = injector.getInstance(Forwarder.class);
         this.outputs = injector.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<List<Output>>() { }));

@@ -33,20 +33,35 @@ import org.slf4j.LoggerFactory;
  */
 final class DaemonModule extends AbstractModule {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonModule.class);
-    /** How late an event may arrive and still join a sequence when the config says nothing. */
+    /** How late an event may arrive and still join a sequence when neither config nor streams say. */
     static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
 
     private final CadetConfig config;
     private final PluginRegistry plugins;
     private final RuleSet rules;
     private final AtomicBoolean stopping;
+    private final Duration allowedLateness;
 
-    /** @param rules loaded before the injector, so that rule errors reach the operator as they are */
-    DaemonModule(CadetConfig config, PluginRegistry plugins, RuleSet rules, AtomicBoolean stopping) {
+    /**
+     * @param rules        loaded before the injector, so that rule errors reach the operator as they are
+     * @param rescanOverlaps the re-scan overlap of every enabled stream: a record can arrive that late
+     *                     and still be read, so by default a sequence waits as long for it
+     */
+    DaemonModule(CadetConfig config, PluginRegistry plugins, RuleSet rules, AtomicBoolean stopping,
+                 List<Duration> rescanOverlaps) {
         this.config = config;
         this.plugins = plugins;
         this.rules = rules;
         this.stopping = stopping;
+        this.allowedLateness = allowedLateness(config, rescanOverlaps);
+        LOG.info("sequences accept events up to {} late{}", allowedLateness,
+                config.detection().allowedLateness().isPresent() ? " (detection.allowed_lateness)" : " (the streams' longest re-scan overlap)");
+    }
+
+    /** {@code detection.allowed_lateness} if set, else the longest re-scan overlap, else one hour. */
+    static Duration allowedLateness(CadetConfig config, List<Duration> rescanOverlaps) {
+        return config.detection().allowedLateness().orElseGet(() -> rescanOverlaps.stream()
+                .max(Duration::compareTo).filter(d -> !d.isZero()).orElse(DEFAULT_ALLOWED_LATENESS));
     }
 
     @Override
@@ -68,8 +83,7 @@ final class DaemonModule extends AbstractModule {
     @Provides
     @Singleton
     DetectionEngine engine(RuleSet rules, Store store) {
-        DetectionEngine engine = new DetectionEngine(rules,
-                config.detection().allowedLateness().orElse(DEFAULT_ALLOWED_LATENESS));
+        DetectionEngine engine = new DetectionEngine(rules, allowedLateness);
         engine.restore(store.loadSequenceState());
         return engine;
     }
