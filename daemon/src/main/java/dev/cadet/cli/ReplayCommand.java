@@ -50,8 +50,9 @@ import picocli.CommandLine.Parameters;
  * outbox) with an in-memory store, alerts to stdout.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Runs exported records (CloudTrail S3 files, plain or .gz, LookupEvents responses, NDJSON of single "
-                + "records; shapes are detected) through the normalizers and rules in event-time order; alerts to stdout.")
+        description = "Runs exported records (CloudTrail S3 files, plain or .gz, LookupEvents responses, Graph pages, O365 "
+                + "content blobs, Workspace and Cloud Logging pages, NDJSON of single records; shapes are detected) through the "
+                + "normalizers and rules in event-time order; alerts to stdout.")
 final class ReplayCommand implements Callable<Integer> {
     static final String OUTPUT = "replay";
     /** Replayed records are history: a sequence may join events as far apart as this. */
