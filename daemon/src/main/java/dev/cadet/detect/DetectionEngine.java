@@ -8,23 +8,20 @@ import dev.cadet.store.Store.SequenceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The EQL detection engine ({@link Detector}). Rule steps are indexed by the {@code event.action}
- * or {@code event.dataset} literals their condition requires, so an event is tested only against
- * the steps it could satisfy (plus the few that cannot be indexed).
+ * The EQL detection engine ({@link Detector}). Rule steps are indexed by the {@code event.dataset}
+ * and {@code event.action} (or other field) literals their condition requires ({@link StepIndex}),
+ * so an event is tested only against the steps it could satisfy (plus the few that cannot be indexed).
  *
  * <p>Step numbers in {@link StepHit}: 0-based position in the sequence, {@link #UNTIL_STEP} for the
  * {@code until} query. Join keys: a JSON array of the sequence-level then the step's {@code by} values.
@@ -43,7 +40,7 @@ public final class DetectionEngine implements Detector {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One step of one rule, compared by identity: the index only ever holds one of each. */
-    private record StepRef(Rule rule, int step, Query.Step query) {
+    private record StepRef(Rule rule, int step, Query.Step query, int ordinal) {
         // A record's own equals/hashCode would walk the whole rule (query tree, lists) per candidate per event.
         @Override
         public boolean equals(Object o) {
@@ -57,9 +54,7 @@ public final class DetectionEngine implements Detector {
     }
 
     private final Map<String, Rule> rules = new LinkedHashMap<>();
-    private final Map<String, List<StepRef>> byAction = new HashMap<>();
-    private final Map<String, List<StepRef>> byDataset = new HashMap<>();
-    private final List<StepRef> unindexed = new ArrayList<>();
+    private final StepIndex<StepRef> index = new StepIndex<>(StepRef::ordinal);
     private final Duration allowedLateness;
 
     /** Built-in admin_baseline rules by id; their per-account state rides in sequence state, join key = [account]. */
@@ -80,6 +75,7 @@ public final class DetectionEngine implements Detector {
             throw new IllegalArgumentException("allowedLateness must not be negative");
         }
         this.allowedLateness = allowedLateness;
+        int ordinal = 0;
         for (Rule r : ruleSet.rules()) {
             rules.put(r.id(), r);
             if (r.isBuiltIn()) {
@@ -88,24 +84,16 @@ public final class DetectionEngine implements Detector {
             }
             List<Query.Step> steps = r.query().steps();
             for (int i = 0; i < steps.size(); i++) {
-                index(new StepRef(r, i, steps.get(i)));
+                index(new StepRef(r, i, steps.get(i), ordinal++));
             }
             if (r.query().until() != null && steps.size() > 1) {
-                index(new StepRef(r, UNTIL_STEP, r.query().until()));
+                index(new StepRef(r, UNTIL_STEP, r.query().until(), ordinal++));
             }
         }
     }
 
     private void index(StepRef ref) {
-        Set<String> actions = ref.query().requiredValues(Event.ACTION);
-        Set<String> datasets = ref.query().requiredValues(Event.DATASET);
-        if (actions != null) {
-            actions.forEach(a -> byAction.computeIfAbsent(a, k -> new ArrayList<>()).add(ref));
-        } else if (datasets != null) {
-            datasets.forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()).add(ref));
-        } else {
-            unindexed.add(ref);
-        }
+        index.add(ref, ref.query().indexKeys());
     }
 
     /** The rule with this id, or null. */
@@ -115,29 +103,12 @@ public final class DetectionEngine implements Detector {
 
     /** How many rule steps could not be indexed and are tested against every event. */
     public int unindexedSteps() {
-        return unindexed.size();
+        return index.unindexedCount();
     }
 
     @Override
     public List<StepHit> hits(Event event) {
-        Object action = event.get(Event.ACTION);
-        Object dataset = event.get(Event.DATASET);
-        Collection<StepRef> candidates;
-        if (action instanceof List || dataset instanceof List) {
-            // a multi-valued field may reach one step through several values: test it once
-            Set<StepRef> set = new LinkedHashSet<>();
-            addCandidates(set, byAction, action);
-            addCandidates(set, byDataset, dataset);
-            set.addAll(unindexed);
-            candidates = set;
-        } else {
-            // a step is indexed under one map only, and once per value: no duplicates
-            List<StepRef> list = new ArrayList<>();
-            addCandidates(list, byAction, action);
-            addCandidates(list, byDataset, dataset);
-            list.addAll(unindexed);
-            candidates = list;
-        }
+        List<StepRef> candidates = index.candidates(event);
         List<StepHit> out = new ArrayList<>(0);
         MatchedEvent matched = null;
         for (StepRef ref : candidates) {
@@ -178,17 +149,6 @@ public final class DetectionEngine implements Detector {
             }
         }
         return out;
-    }
-
-    private static void addCandidates(Collection<StepRef> into, Map<String, List<StepRef>> index, Object value) {
-        if (value instanceof List<?> list) {
-            list.forEach(v -> addCandidates(into, index, v));
-        } else if (value != null) {
-            List<StepRef> refs = index.get(value.toString().toLowerCase(Locale.ROOT));
-            if (refs != null) {
-                into.addAll(refs);
-            }
-        }
     }
 
     static MatchedEvent matchedEvent(Event event) {

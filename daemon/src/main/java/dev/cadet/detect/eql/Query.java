@@ -97,13 +97,143 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
                 return values;
             }
             if (e instanceof Nodes.Match m && isField(m.value(), field) && m.literals() != null) {
-                return m.literals();
+                Set<String> values = new HashSet<>();
+                m.literals().forEach(s -> values.add(s.toLowerCase(Locale.ROOT)));
+                return values;
             }
             return null;
         }
 
+        /**
+         * Keys for indexing this step, or null when none can be derived: every event this step
+         * matches satisfies at least one key (a superset; the condition is still tested). Derived
+         * from {@code ==}, {@code in}, {@code in~} and wildcard-free {@code :} on fields against
+         * string literals, through {@code and} (the more selective side, or dataset x other field
+         * when one side pins only the dataset) and {@code or} (both sides' keys).
+         */
+        public List<IndexKey> indexKeys() {
+            return keys(condition);
+        }
+
+        private static final int MAX_KEYS = 256;
+
+        private static List<IndexKey> keys(Expr e) {
+            if (e instanceof Nodes.And and) {
+                List<IndexKey> l = keys(and.left());
+                List<IndexKey> r = keys(and.right());
+                if (l == null || r == null) {
+                    return l == null ? r : l;
+                }
+                if (datasetOnly(l) && noDataset(r) && l.size() * r.size() <= MAX_KEYS) {
+                    return cross(l, r);
+                }
+                if (datasetOnly(r) && noDataset(l) && l.size() * r.size() <= MAX_KEYS) {
+                    return cross(r, l);
+                }
+                return rank(r) > rank(l) ? r : l;
+            }
+            if (e instanceof Nodes.Or or) {
+                List<IndexKey> l = keys(or.left());
+                List<IndexKey> r = keys(or.right());
+                if (l == null || r == null || l.size() + r.size() > MAX_KEYS) {
+                    return null;
+                }
+                List<IndexKey> either = new ArrayList<>(l);
+                either.addAll(r);
+                return either;
+            }
+            if (e instanceof Nodes.Compare c && c.op() == Nodes.Op.EQ) {
+                if (c.left() instanceof Nodes.Field f && c.right() instanceof Nodes.Literal lit && lit.value() instanceof String s) {
+                    return List.of(IndexKey.of(new FieldValue(f.path(), s, false)));
+                }
+                if (c.right() instanceof Nodes.Field f && c.left() instanceof Nodes.Literal lit && lit.value() instanceof String s) {
+                    return List.of(IndexKey.of(new FieldValue(f.path(), s, false)));
+                }
+            }
+            if (e instanceof Nodes.In in && !in.negated() && in.value() instanceof Nodes.Field f) {
+                List<IndexKey> out = new ArrayList<>();
+                for (Expr item : in.items()) {
+                    if (!(item instanceof Nodes.Literal lit && lit.value() instanceof String s)) {
+                        return null;
+                    }
+                    out.add(IndexKey.of(new FieldValue(f.path(), s, in.ignoreCase())));
+                }
+                return out.isEmpty() || out.size() > MAX_KEYS ? null : out;
+            }
+            if (e instanceof Nodes.Match m && m.value() instanceof Nodes.Field f && m.literals() != null && !m.literals().isEmpty()) {
+                List<IndexKey> out = new ArrayList<>();
+                for (String s : m.literals()) {
+                    out.add(IndexKey.of(new FieldValue(f.path(), s, true)));
+                }
+                return out.size() > MAX_KEYS ? null : out;
+            }
+            return null;
+        }
+
+        private static boolean datasetOnly(List<IndexKey> keys) {
+            return keys.stream().allMatch(k -> k.other() == null);
+        }
+
+        private static boolean noDataset(List<IndexKey> keys) {
+            return keys.stream().allMatch(k -> k.dataset() == null);
+        }
+
+        private static List<IndexKey> cross(List<IndexKey> datasets, List<IndexKey> others) {
+            List<IndexKey> out = new ArrayList<>();
+            for (IndexKey d : datasets) {
+                for (IndexKey o : others) {
+                    out.add(new IndexKey(d.dataset(), o.other()));
+                }
+            }
+            return out;
+        }
+
+        /** How selective keys look, without statistics: dataset and field over field over dataset; event.action first. */
+        private static int rank(List<IndexKey> keys) {
+            int worst = Integer.MAX_VALUE;
+            for (IndexKey k : keys) {
+                int r = (k.dataset() != null ? 1 : 0) + (k.other() == null ? 0 : Event.ACTION.equals(k.other().field()) ? 4 : 2);
+                worst = Math.min(worst, r);
+            }
+            return worst;
+        }
+
         private static boolean isField(Expr e, String field) {
             return e instanceof Nodes.Field f && f.path().equals(field);
+        }
+    }
+
+    /**
+     * A field and a string it must equal: exactly, or ignoring case (compared through {@link #fold}).
+     */
+    public record FieldValue(String field, String text, boolean ignoreCase) {
+        /**
+         * Case-folds per character as {@link String#equalsIgnoreCase} compares, so two strings are
+         * equal ignoring case exactly when their folds are equal.
+         */
+        public static String fold(String s) {
+            StringBuilder b = null;
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                char f = Character.toLowerCase(Character.toUpperCase(c));
+                if (f != c && b == null) {
+                    b = new StringBuilder(s.length()).append(s, 0, i);
+                }
+                if (b != null) {
+                    b.append(f);
+                }
+            }
+            return b == null ? s : b.toString();
+        }
+    }
+
+    /**
+     * One way an event can satisfy a step: its {@code event.dataset} is {@code dataset} (when not
+     * null) and its {@code other.field} is {@code other} (when not null); at least one is set.
+     */
+    public record IndexKey(FieldValue dataset, FieldValue other) {
+        static IndexKey of(FieldValue v) {
+            return Event.DATASET.equals(v.field()) ? new IndexKey(v, null) : new IndexKey(null, v);
         }
     }
 
