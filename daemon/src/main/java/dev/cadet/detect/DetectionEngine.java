@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,15 @@ public final class DetectionEngine implements Detector {
     private final Map<SequenceKey, SequenceState> states = new HashMap<>();
     private final Map<SequenceKey, AdminBaseline.State> baselineStates = new HashMap<>();
     private final Set<SequenceKey> stored = new HashSet<>();
+    /**
+     * States by the settle horizon from which they have work ({@link SequenceState#due}), so a batch
+     * settles only those instead of walking every state. Entries a state no longer has are skipped.
+     */
+    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>(Comparator.comparing(Due::due));
+
+    private record Due(Instant due, SequenceKey key) {
+    }
+
     private final Set<SequenceKey> staleStored = new HashSet<>();
 
     /**
@@ -206,13 +216,23 @@ public final class DetectionEngine implements Detector {
             }
             changed.add(e.getKey());
         }
+        for (SequenceKey k : byKey.keySet()) {
+            schedule(k, states.get(k));
+        }
         Instant horizon = watermark.minus(allowedLateness);
-        for (Map.Entry<SequenceKey, SequenceState> e : states.entrySet()) {
-            Query q = rules.get(e.getKey().ruleId()).query();
-            Instant expiry = q.maxspan() == null ? null : horizon.minus(q.maxspan());
-            if (e.getValue().settle(horizon, expiry, q.steps().size(), q.maxspan())) {
-                changed.add(e.getKey());
+        while (!settleQueue.isEmpty() && settleQueue.peek().due().isBefore(horizon)) {
+            Due d = settleQueue.poll();
+            SequenceState state = states.get(d.key());
+            if (state == null || state.queuedDue != d.due()) {
+                continue; // not the entry the state is queued under (same Instant object): superseded, or the state is gone
             }
+            state.queuedDue = null;
+            Query q = rules.get(d.key().ruleId()).query();
+            Instant expiry = q.maxspan() == null ? null : horizon.minus(q.maxspan());
+            if (state.settle(horizon, expiry, q.steps().size(), q.maxspan())) {
+                changed.add(d.key());
+            }
+            schedule(d.key(), state);
         }
         Map<SequenceKey, String> upserts = new HashMap<>();
         Set<SequenceKey> deletes = new HashSet<>(staleStored);
@@ -260,6 +280,15 @@ public final class DetectionEngine implements Detector {
         return List.of(new Match(rule.id(), List.of(new MatchedEvent(h.event().id(), h.event().timestamp(), Map.copyOf(fields)))));
     }
 
+    /** Queues the state under its due time unless already queued no later. */
+    private void schedule(SequenceKey key, SequenceState state) {
+        Instant due = state.due(rules.get(key.ruleId()).query().maxspan());
+        if (due != null && (state.queuedDue == null || due.isBefore(state.queuedDue))) {
+            state.queuedDue = due;
+            settleQueue.add(new Due(due, key));
+        }
+    }
+
     /**
      * Replaces the in-memory state. Entries for rules that no longer exist or changed their number
      * of steps, and unreadable entries, are logged and deleted with the next {@link #advance}.
@@ -267,6 +296,7 @@ public final class DetectionEngine implements Detector {
     @Override
     public void restore(Map<SequenceKey, String> state) {
         states.clear();
+        settleQueue.clear();
         baselineStates.clear();
         stored.clear();
         staleStored.clear();
@@ -289,7 +319,9 @@ public final class DetectionEngine implements Detector {
                 continue;
             }
             try {
-                states.put(key, SequenceState.fromJson(e.getValue(), key.ruleId(), key.joinKey(), rule.query().steps().size()));
+                SequenceState restored = SequenceState.fromJson(e.getValue(), key.ruleId(), key.joinKey(), rule.query().steps().size());
+                states.put(key, restored);
+                schedule(key, restored);
                 stored.add(key);
             } catch (IllegalArgumentException ex) {
                 LOG.warn("dropping sequence state of rule {}: {}", key.ruleId(), ex.getMessage());
