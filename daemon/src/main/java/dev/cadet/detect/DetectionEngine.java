@@ -58,8 +58,8 @@ public final class DetectionEngine implements Detector {
     private final StepIndex<StepRef> index = new StepIndex<>(StepRef::ordinal);
     private final Duration allowedLateness;
 
-    /** Built-in admin_baseline rules by id; their per-account state rides in sequence state, join key = [account]. */
-    private final Map<String, AdminBaseline> baselines = new LinkedHashMap<>();
+    /** Built-in admin_baseline rules, in rule order; their per-account state rides in sequence state, join key = [account]. */
+    private final List<Rule> baselineRules = new ArrayList<>();
 
     // Touched only by advance/restore, which the caller serializes.
     private final Map<SequenceKey, SequenceState> states = new HashMap<>();
@@ -89,7 +89,7 @@ public final class DetectionEngine implements Detector {
         for (Rule r : ruleSet.rules()) {
             rules.put(r.id(), r);
             if (r.isBuiltIn()) {
-                baselines.put(r.id(), r.adminBaseline());
+                baselineRules.add(r);
                 continue;
             }
             List<Query.Step> steps = r.query().steps();
@@ -119,9 +119,10 @@ public final class DetectionEngine implements Detector {
     @Override
     public List<StepHit> hits(Event event) {
         List<StepRef> candidates = index.candidates(event);
-        List<StepHit> out = new ArrayList<>(0);
+        List<StepHit> out = null; // most events hit nothing: no list for them
         MatchedEvent matched = null;
-        for (StepRef ref : candidates) {
+        for (int c = 0; c < candidates.size(); c++) { // indexed: no iterator per event
+            StepRef ref = candidates.get(c);
             boolean matches;
             try {
                 matches = ref.query().matches(event);
@@ -140,25 +141,32 @@ public final class DetectionEngine implements Detector {
             if (matched == null) {
                 matched = matchedEvent(event);
             }
+            if (out == null) {
+                out = new ArrayList<>(2);
+            }
             out.add(new StepHit(ref.rule().id(), ref.step(), matched, joinKey(join)));
         }
-        for (Map.Entry<String, AdminBaseline> b : baselines.entrySet()) {
+        for (int i = 0; i < baselineRules.size(); i++) { // indexed: no iterator per event
+            Rule b = baselineRules.get(i);
             List<AdminBaseline.Change> changes;
             try {
-                changes = b.getValue().changes(event);
+                changes = b.adminBaseline().changes(event);
             } catch (RuntimeException e) {
-                LOG.warn("rule {} failed on event {}: {}", b.getKey(), event.id(), e.toString());
+                LOG.warn("rule {} failed on event {}: {}", b.id(), event.id(), e.toString());
                 continue;
             }
             if (!changes.isEmpty()) {
+                if (out == null) {
+                    out = new ArrayList<>(1);
+                }
                 MatchedEvent base = matchedEvent(event);
                 Map<String, String> fields = new LinkedHashMap<>(base.fields());
                 fields.put(AdminBaseline.CHANGES, AdminBaseline.encode(changes));
-                out.add(new StepHit(b.getKey(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
+                out.add(new StepHit(b.id(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
                         joinKey(List.of(event.get(Event.ACCOUNT_ID).toString()))));
             }
         }
-        return out;
+        return out == null ? List.of() : out;
     }
 
     static MatchedEvent matchedEvent(Event event) {

@@ -18,8 +18,8 @@ import java.util.function.ToIntFunction;
  * Finds the rule steps an event could satisfy from the {@link IndexKey}s of each step: by
  * {@code event.dataset}, then by another field's value within that dataset (typically
  * {@code event.action}), or by another field alone; steps without keys are candidates for every
- * event. Case-sensitive keys are looked up with the event's value as is; only fields that have
- * case-insensitive keys fold the event's value. A value that is not a string (a number compares
+ * event. Case-sensitive keys are looked up with the event's value as is, case-insensitive ones
+ * in an {@link IgnoreCaseTable} (only for fields that have such keys). A value that is not a string (a number compares
  * with a numeric string literal) makes every step keyed on that field a candidate.
  *
  * <p>Built once, then read-only: {@link #candidates} may run concurrently.
@@ -29,13 +29,12 @@ final class StepIndex<T> {
     /** The steps keyed on one field's values. */
     private static final class FieldIndex<T> {
         final Map<String, List<T>> exact = new HashMap<>();
-        final Map<String, List<T>> folded = new HashMap<>();
+        final IgnoreCaseTable<List<T>> folded = new IgnoreCaseTable<>();
         final Set<T> all = new LinkedHashSet<>();
 
         void add(FieldValue v, T step) {
-            Map<String, List<T>> map = v.ignoreCase() ? folded : exact;
-            String key = v.ignoreCase() ? FieldValue.fold(v.text()) : v.text();
-            List<T> steps = map.computeIfAbsent(key, k -> new ArrayList<>());
+            List<T> steps = v.ignoreCase() ? folded.computeIfAbsent(v.text(), ArrayList::new)
+                    : exact.computeIfAbsent(v.text(), k -> new ArrayList<>());
             if (!steps.contains(step)) {
                 steps.add(step);
             }
@@ -51,7 +50,7 @@ final class StepIndex<T> {
 
     private final FieldIndex<T> datasets = new FieldIndex<>();
     private final Map<String, DatasetBucket<T>> exactBuckets = new HashMap<>();
-    private final Map<String, DatasetBucket<T>> foldedBuckets = new HashMap<>();
+    private final IgnoreCaseTable<DatasetBucket<T>> foldedBuckets = new IgnoreCaseTable<>();
     private final Map<String, FieldIndex<T>> byField = new LinkedHashMap<>();
     private final List<T> unindexed = new ArrayList<>();
     private final ToIntFunction<T> order;
@@ -74,8 +73,8 @@ final class StepIndex<T> {
             }
             datasets.add(k.dataset(), step);
             FieldValue d = k.dataset();
-            DatasetBucket<T> bucket = (d.ignoreCase() ? foldedBuckets : exactBuckets)
-                    .computeIfAbsent(d.ignoreCase() ? FieldValue.fold(d.text()) : d.text(), x -> new DatasetBucket<>());
+            DatasetBucket<T> bucket = d.ignoreCase() ? foldedBuckets.computeIfAbsent(d.text(), DatasetBucket::new)
+                    : exactBuckets.computeIfAbsent(d.text(), x -> new DatasetBucket<>());
             if (k.other() == null) {
                 if (!bucket.datasetOnly.contains(step)) {
                     bucket.datasetOnly.add(step);
@@ -92,7 +91,7 @@ final class StepIndex<T> {
 
     /** The steps the event could satisfy, each once, in step order. */
     List<T> candidates(Event event) {
-        List<T> out = new ArrayList<>();
+        List<T> out = new ArrayList<>(4);
         Object dataset = event.get(Event.DATASET);
         if (dataset instanceof List<?> list) {
             for (Object v : list) {
@@ -129,7 +128,7 @@ final class StepIndex<T> {
         }
         addBucket(out, event, exactBuckets.get(s));
         if (!foldedBuckets.isEmpty()) {
-            addBucket(out, event, foldedBuckets.get(FieldValue.fold(s)));
+            addBucket(out, event, foldedBuckets.get(s));
         }
     }
 
@@ -162,10 +161,81 @@ final class StepIndex<T> {
             out.addAll(steps);
         }
         if (!index.folded.isEmpty()) {
-            steps = index.folded.get(FieldValue.fold(s));
+            steps = index.folded.get(s);
             if (steps != null) {
                 out.addAll(steps);
             }
+        }
+    }
+
+    /**
+     * A hash table keyed by strings compared with {@link String#equalsIgnoreCase}, looked up without
+     * allocating (no lower-cased copy of the event's value): the hash folds each code point as
+     * {@code equalsIgnoreCase} compares, so strings equal ignoring case hash alike.
+     */
+    static final class IgnoreCaseTable<V> {
+        private String[] keys = new String[16];
+        private Object[] values = new Object[16];
+        private int size;
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        @SuppressWarnings("unchecked")
+        V get(String key) {
+            int mask = keys.length - 1;
+            for (int i = hash(key) & mask; keys[i] != null; i = (i + 1) & mask) {
+                if (keys[i].equalsIgnoreCase(key)) {
+                    return (V) values[i];
+                }
+            }
+            return null;
+        }
+
+        V computeIfAbsent(String key, java.util.function.Supplier<V> create) {
+            V v = get(key);
+            if (v == null) {
+                v = create.get();
+                put(key, v);
+            }
+            return v;
+        }
+
+        private void put(String key, V value) {
+            if ((size + 1) * 2 > keys.length) {
+                String[] oldKeys = keys;
+                Object[] oldValues = values;
+                keys = new String[oldKeys.length * 2];
+                values = new Object[oldKeys.length * 2];
+                for (int i = 0; i < oldKeys.length; i++) {
+                    if (oldKeys[i] != null) {
+                        insert(oldKeys[i], oldValues[i]);
+                    }
+                }
+            }
+            insert(key, value);
+            size++;
+        }
+
+        private void insert(String key, Object value) {
+            int mask = keys.length - 1;
+            int i = hash(key) & mask;
+            while (keys[i] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = key;
+            values[i] = value;
+        }
+
+        static int hash(String s) {
+            int h = 0;
+            for (int i = 0; i < s.length(); ) {
+                int cp = s.codePointAt(i);
+                h = 31 * h + Character.toLowerCase(Character.toUpperCase(cp));
+                i += Character.charCount(cp);
+            }
+            return h ^ (h >>> 16);
         }
     }
 }

@@ -214,6 +214,9 @@ class DetectionEngineTest {
         assertEquals(List.of("colon", "dataset-colon", "eq", "in", "in-tilde"), fired(engine, event("aws.cloudtrail", "CreateUser", null)));
         assertEquals(List.of("colon", "in-tilde"), fired(engine, event("aws.cloudtrail", "createUSER", null)));
         assertEquals(List.of("colon", "in-tilde"), fired(engine, event("aws.cloudtrail", List.of("nope", "createuser"), null)));
+        // the index compares as equalsIgnoreCase does: dotted capital I equals i ignoring case
+        DetectionEngine dotted = engine(rule("i", "any where event.action : \"i\""), rule("ds", "any where event.dataset : \"\u0130\""));
+        assertEquals(List.of("ds", "i"), fired(dotted, event("i", "\u0130", null)));
         // a number compares with a numeric string literal by value: a non-string value is not looked up as text
         DetectionEngine numeric = engine(rule("num", "any where event.action == \"5\""), rule("ds-num", "any where event.dataset == \"d\" and event.action == \"5.0\""));
         assertEquals(List.of("ds-num", "num"), fired(numeric, event("d", 5L, null)));

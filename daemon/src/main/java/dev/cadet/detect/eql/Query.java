@@ -203,28 +203,8 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
         }
     }
 
-    /**
-     * A field and a string it must equal: exactly, or ignoring case (compared through {@link #fold}).
-     */
+    /** A field and a string it must equal: exactly, or as {@link String#equalsIgnoreCase} compares. */
     public record FieldValue(String field, String text, boolean ignoreCase) {
-        /**
-         * Case-folds per character as {@link String#equalsIgnoreCase} compares, so two strings are
-         * equal ignoring case exactly when their folds are equal.
-         */
-        public static String fold(String s) {
-            StringBuilder b = null;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                char f = Character.toLowerCase(Character.toUpperCase(c));
-                if (f != c && b == null) {
-                    b = new StringBuilder(s.length()).append(s, 0, i);
-                }
-                if (b != null) {
-                    b.append(f);
-                }
-            }
-            return b == null ? s : b.toString();
-        }
     }
 
     /**

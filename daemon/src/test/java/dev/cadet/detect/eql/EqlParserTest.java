@@ -294,7 +294,5 @@ class EqlParserTest {
                 new Query.IndexKey(new Query.FieldValue("event.dataset", "b", false), new Query.FieldValue("event.action", "Z", true))),
                 q.steps().get(0).indexKeys());
         assertNull(parse("any where event.action == \"A\" or user.name : \"x*\"").steps().get(0).indexKeys());
-        assertEquals("istanbul", Query.FieldValue.fold("ISTANBUL"));
-        assertEquals(Query.FieldValue.fold("i"), Query.FieldValue.fold("\u0130"), "folds as equalsIgnoreCase compares");
     }
 }
