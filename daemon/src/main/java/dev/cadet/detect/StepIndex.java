@@ -4,14 +4,11 @@ import dev.cadet.collector.Event;
 import dev.cadet.detect.eql.Query.FieldValue;
 import dev.cadet.detect.eql.Query.IndexKey;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.ToIntFunction;
 
 /**
@@ -30,7 +27,7 @@ final class StepIndex<T> {
     private static final class FieldIndex<T> {
         final Map<String, List<T>> exact = new HashMap<>();
         final IgnoreCaseTable<List<T>> folded = new IgnoreCaseTable<>();
-        final Set<T> all = new LinkedHashSet<>();
+        final List<T> allSteps = new ArrayList<>();
 
         void add(FieldValue v, T step) {
             List<T> steps = v.ignoreCase() ? folded.computeIfAbsent(v.text(), ArrayList::new)
@@ -38,26 +35,28 @@ final class StepIndex<T> {
             if (!steps.contains(step)) {
                 steps.add(step);
             }
-            all.add(step);
+            if (!allSteps.contains(step)) {
+                allSteps.add(step);
+            }
         }
     }
 
     /** The steps of one dataset: those keyed on it alone, and those keyed on it and another field. */
     private static final class DatasetBucket<T> {
         final List<T> datasetOnly = new ArrayList<>();
-        final Map<String, FieldIndex<T>> byField = new LinkedHashMap<>();
+        final Fields<T> fields = new Fields<>();
     }
 
     private final FieldIndex<T> datasets = new FieldIndex<>();
     private final Map<String, DatasetBucket<T>> exactBuckets = new HashMap<>();
     private final IgnoreCaseTable<DatasetBucket<T>> foldedBuckets = new IgnoreCaseTable<>();
-    private final Map<String, FieldIndex<T>> byField = new LinkedHashMap<>();
+    private final Fields<T> globalFields = new Fields<>();
     private final List<T> unindexed = new ArrayList<>();
-    private final ToIntFunction<T> order;
+    private final Comparator<T> byOrder;
 
     /** @param order the position of a step: candidates come out in this order */
     StepIndex(ToIntFunction<T> order) {
-        this.order = order;
+        this.byOrder = Comparator.comparingInt(order);
     }
 
     /** Adds a step under its keys; null keys: tested against every event. */
@@ -68,7 +67,7 @@ final class StepIndex<T> {
         }
         for (IndexKey k : keys) {
             if (k.dataset() == null) {
-                byField.computeIfAbsent(k.other().field(), f -> new FieldIndex<>()).add(k.other(), step);
+                globalFields.get(k.other().field()).add(k.other(), step);
                 continue;
             }
             datasets.add(k.dataset(), step);
@@ -80,7 +79,7 @@ final class StepIndex<T> {
                     bucket.datasetOnly.add(step);
                 }
             } else {
-                bucket.byField.computeIfAbsent(k.other().field(), f -> new FieldIndex<>()).add(k.other(), step);
+                bucket.fields.get(k.other().field()).add(k.other(), step);
             }
         }
     }
@@ -91,61 +90,102 @@ final class StepIndex<T> {
 
     /** The steps the event could satisfy, each once, in step order. */
     List<T> candidates(Event event) {
-        List<T> out = new ArrayList<>(4);
+        Found found = new Found();
         Object dataset = event.get(Event.DATASET);
         if (dataset instanceof List<?> list) {
             for (Object v : list) {
-                addDataset(out, event, v);
+                addDataset(found, event, v);
             }
         } else {
-            addDataset(out, event, dataset);
+            addDataset(found, event, dataset);
         }
-        for (Map.Entry<String, FieldIndex<T>> f : byField.entrySet()) {
-            addField(out, f.getValue(), event.get(f.getKey()));
-        }
-        out.addAll(unindexed);
-        if (out.size() > 1) {
-            // a step can be reached through several keys; candidates in rule order keep hits in a stable order
-            out.sort(Comparator.comparingInt(order));
-            int w = 1;
-            for (int i = 1; i < out.size(); i++) {
-                if (out.get(i) != out.get(w - 1)) {
-                    out.set(w++, out.get(i));
-                }
-            }
-            out.subList(w, out.size()).clear();
-        }
-        return out;
+        addFields(found, event, globalFields);
+        found.add(unindexed);
+        return found.steps();
     }
 
-    private void addDataset(List<T> out, Event event, Object value) {
+    /**
+     * The steps found for one event. Each list added is in step order without repeats, so only when
+     * several lists contributed must the result be sorted and deduplicated (a step reached through
+     * several keys).
+     */
+    private final class Found {
+        private Object[] items;
+        private int size;
+        private int sources;
+
+        void add(List<T> steps) {
+            int n = steps.size();
+            if (n == 0) {
+                return;
+            }
+            sources++;
+            if (items == null) {
+                items = new Object[Math.max(8, n)];
+            } else if (size + n > items.length) {
+                items = java.util.Arrays.copyOf(items, Math.max(items.length * 2, size + n));
+            }
+            for (int i = 0; i < n; i++) { // indexed: no iterator or array copy per event
+                items[size++] = steps.get(i);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        List<T> steps() {
+            if (size == 0) {
+                return List.of();
+            }
+            List<T> out = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                out.add((T) items[i]);
+            }
+            if (sources > 1) {
+                // candidates in rule order keep hits in a stable order
+                out.sort(byOrder);
+                int w = 1;
+                for (int i = 1; i < out.size(); i++) {
+                    if (out.get(i) != out.get(w - 1)) {
+                        out.set(w++, out.get(i));
+                    }
+                }
+                out.subList(w, out.size()).clear();
+            }
+            return out;
+        }
+    }
+
+    private void addDataset(Found found, Event event, Object value) {
         if (value == null) {
             return;
         }
         if (!(value instanceof String s)) {
-            out.addAll(datasets.all);
+            found.add(datasets.allSteps);
             return;
         }
-        addBucket(out, event, exactBuckets.get(s));
+        addBucket(found, event, exactBuckets.get(s));
         if (!foldedBuckets.isEmpty()) {
-            addBucket(out, event, foldedBuckets.get(s));
+            addBucket(found, event, foldedBuckets.get(s));
         }
     }
 
-    private void addBucket(List<T> out, Event event, DatasetBucket<T> bucket) {
+    private void addBucket(Found found, Event event, DatasetBucket<T> bucket) {
         if (bucket == null) {
             return;
         }
-        out.addAll(bucket.datasetOnly);
-        for (Map.Entry<String, FieldIndex<T>> f : bucket.byField.entrySet()) {
-            addField(out, f.getValue(), event.get(f.getKey()));
+        found.add(bucket.datasetOnly);
+        addFields(found, event, bucket.fields);
+    }
+
+    private void addFields(Found found, Event event, Fields<T> fields) {
+        for (int i = 0; i < fields.names.length; i++) {
+            addField(found, fields.indexes[i], event.get(fields.names[i]));
         }
     }
 
-    private static <T> void addField(Collection<T> out, FieldIndex<T> index, Object value) {
+    private void addField(Found found, FieldIndex<T> index, Object value) {
         if (value instanceof List<?> list) {
             for (Object v : list) {
-                addField(out, index, v);
+                addField(found, index, v);
             }
             return;
         }
@@ -153,18 +193,41 @@ final class StepIndex<T> {
             return;
         }
         if (!(value instanceof String s)) {
-            out.addAll(index.all);
+            found.add(index.allSteps);
             return;
         }
         List<T> steps = index.exact.get(s);
         if (steps != null) {
-            out.addAll(steps);
+            found.add(steps);
         }
         if (!index.folded.isEmpty()) {
             steps = index.folded.get(s);
             if (steps != null) {
-                out.addAll(steps);
+                found.add(steps);
             }
+        }
+    }
+
+    /** Field indexes by field name, as arrays: walked for every event. */
+    private static final class Fields<T> {
+        private final Map<String, FieldIndex<T>> byName = new LinkedHashMap<>();
+        String[] names = new String[0];
+        FieldIndex<T>[] indexes = newArray(0);
+
+        FieldIndex<T> get(String field) {
+            FieldIndex<T> index = byName.get(field);
+            if (index == null) {
+                index = new FieldIndex<>();
+                byName.put(field, index);
+                names = byName.keySet().toArray(new String[0]);
+                indexes = byName.values().toArray(newArray(0));
+            }
+            return index;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <T> FieldIndex<T>[] newArray(int n) {
+            return (FieldIndex<T>[]) new FieldIndex<?>[n];
         }
     }
 
