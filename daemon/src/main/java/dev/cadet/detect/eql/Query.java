@@ -118,19 +118,30 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
         private static final int MAX_KEYS = 256;
 
         private static List<IndexKey> keys(Expr e) {
-            if (e instanceof Nodes.And and) {
-                List<IndexKey> l = keys(and.left());
-                List<IndexKey> r = keys(and.right());
-                if (l == null || r == null) {
-                    return l == null ? r : l;
+            if (e instanceof Nodes.And) {
+                // all conjuncts at once: the dataset from one, the most telling other field from another
+                List<Expr> conjuncts = new ArrayList<>();
+                flattenAnd(e, conjuncts);
+                List<IndexKey> datasets = null;
+                List<IndexKey> best = null;
+                for (Expr c : conjuncts) {
+                    List<IndexKey> k = keys(c);
+                    if (k == null) {
+                        continue;
+                    }
+                    if (datasetOnly(k)) {
+                        datasets = datasets == null || k.size() < datasets.size() ? k : datasets;
+                    } else if (best == null || rank(k) > rank(best)) {
+                        best = k;
+                    }
                 }
-                if (datasetOnly(l) && noDataset(r) && l.size() * r.size() <= MAX_KEYS) {
-                    return cross(l, r);
+                if (best == null) {
+                    return datasets;
                 }
-                if (datasetOnly(r) && noDataset(l) && l.size() * r.size() <= MAX_KEYS) {
-                    return cross(r, l);
+                if (datasets != null && noDataset(best) && datasets.size() * best.size() <= MAX_KEYS) {
+                    return cross(datasets, best);
                 }
-                return rank(r) > rank(l) ? r : l;
+                return datasets != null && rank(datasets) > rank(best) ? datasets : best;
             }
             if (e instanceof Nodes.Or or) {
                 List<IndexKey> l = keys(or.left());
@@ -188,12 +199,29 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
             return out;
         }
 
-        /** How selective keys look, without statistics: dataset and field over field over dataset; event.action first. */
+        private static void flattenAnd(Expr e, List<Expr> into) {
+            if (e instanceof Nodes.And and) {
+                flattenAnd(and.left(), into);
+                flattenAnd(and.right(), into);
+            } else {
+                into.add(e);
+            }
+        }
+
+        /** Values that say little about an event (most events have one of them): a poor index key. */
+        private static final Set<String> OUTCOME_WORDS = Set.of("success", "failure", "unknown", "true", "false");
+
+        /**
+         * How selective keys look, without statistics: event.action over another field over an
+         * outcome-like value; a dataset adds a little. The least selective key counts.
+         */
         private static int rank(List<IndexKey> keys) {
             int worst = Integer.MAX_VALUE;
             for (IndexKey k : keys) {
-                int r = (k.dataset() != null ? 1 : 0) + (k.other() == null ? 0 : Event.ACTION.equals(k.other().field()) ? 4 : 2);
-                worst = Math.min(worst, r);
+                int other = k.other() == null ? 0
+                        : Event.ACTION.equals(k.other().field()) ? 6
+                        : OUTCOME_WORDS.contains(k.other().text().toLowerCase(Locale.ROOT)) ? 1 : 4;
+                worst = Math.min(worst, other + (k.dataset() != null ? 1 : 0));
             }
             return worst;
         }
