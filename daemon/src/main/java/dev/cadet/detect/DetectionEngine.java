@@ -8,23 +8,21 @@ import dev.cadet.store.Store.SequenceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The EQL detection engine ({@link Detector}). Rule steps are indexed by the {@code event.action}
- * or {@code event.dataset} literals their condition requires, so an event is tested only against
- * the steps it could satisfy (plus the few that cannot be indexed).
+ * The EQL detection engine ({@link Detector}). Rule steps are indexed by the {@code event.dataset}
+ * and {@code event.action} (or other field) literals their condition requires ({@link StepIndex}),
+ * so an event is tested only against the steps it could satisfy (plus the few that cannot be indexed).
  *
  * <p>Step numbers in {@link StepHit}: 0-based position in the sequence, {@link #UNTIL_STEP} for the
  * {@code until} query. Join keys: a JSON array of the sequence-level then the step's {@code by} values.
@@ -43,7 +41,7 @@ public final class DetectionEngine implements Detector {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One step of one rule, compared by identity: the index only ever holds one of each. */
-    private record StepRef(Rule rule, int step, Query.Step query) {
+    private record StepRef(Rule rule, int step, Query.Step query, int ordinal) {
         // A record's own equals/hashCode would walk the whole rule (query tree, lists) per candidate per event.
         @Override
         public boolean equals(Object o) {
@@ -57,18 +55,25 @@ public final class DetectionEngine implements Detector {
     }
 
     private final Map<String, Rule> rules = new LinkedHashMap<>();
-    private final Map<String, List<StepRef>> byAction = new HashMap<>();
-    private final Map<String, List<StepRef>> byDataset = new HashMap<>();
-    private final List<StepRef> unindexed = new ArrayList<>();
+    private final StepIndex<StepRef> index = new StepIndex<>(StepRef::ordinal);
     private final Duration allowedLateness;
 
-    /** Built-in admin_baseline rules by id; their per-account state rides in sequence state, join key = [account]. */
-    private final Map<String, AdminBaseline> baselines = new LinkedHashMap<>();
+    /** Built-in admin_baseline rules, in rule order; their per-account state rides in sequence state, join key = [account]. */
+    private final List<Rule> baselineRules = new ArrayList<>();
 
     // Touched only by advance/restore, which the caller serializes.
     private final Map<SequenceKey, SequenceState> states = new HashMap<>();
     private final Map<SequenceKey, AdminBaseline.State> baselineStates = new HashMap<>();
     private final Set<SequenceKey> stored = new HashSet<>();
+    /**
+     * States by the settle horizon from which they have work ({@link SequenceState#due}), so a batch
+     * settles only those instead of walking every state. Entries a state no longer has are skipped.
+     */
+    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>(Comparator.comparing(Due::due));
+
+    private record Due(Instant due, SequenceKey key) {
+    }
+
     private final Set<SequenceKey> staleStored = new HashSet<>();
 
     /**
@@ -80,32 +85,25 @@ public final class DetectionEngine implements Detector {
             throw new IllegalArgumentException("allowedLateness must not be negative");
         }
         this.allowedLateness = allowedLateness;
+        int ordinal = 0;
         for (Rule r : ruleSet.rules()) {
             rules.put(r.id(), r);
             if (r.isBuiltIn()) {
-                baselines.put(r.id(), r.adminBaseline());
+                baselineRules.add(r);
                 continue;
             }
             List<Query.Step> steps = r.query().steps();
             for (int i = 0; i < steps.size(); i++) {
-                index(new StepRef(r, i, steps.get(i)));
+                index(new StepRef(r, i, steps.get(i), ordinal++));
             }
             if (r.query().until() != null && steps.size() > 1) {
-                index(new StepRef(r, UNTIL_STEP, r.query().until()));
+                index(new StepRef(r, UNTIL_STEP, r.query().until(), ordinal++));
             }
         }
     }
 
     private void index(StepRef ref) {
-        Set<String> actions = ref.query().requiredValues(Event.ACTION);
-        Set<String> datasets = ref.query().requiredValues(Event.DATASET);
-        if (actions != null) {
-            actions.forEach(a -> byAction.computeIfAbsent(a, k -> new ArrayList<>()).add(ref));
-        } else if (datasets != null) {
-            datasets.forEach(d -> byDataset.computeIfAbsent(d, k -> new ArrayList<>()).add(ref));
-        } else {
-            unindexed.add(ref);
-        }
+        index.add(ref, ref.query().indexKeys());
     }
 
     /** The rule with this id, or null. */
@@ -115,32 +113,16 @@ public final class DetectionEngine implements Detector {
 
     /** How many rule steps could not be indexed and are tested against every event. */
     public int unindexedSteps() {
-        return unindexed.size();
+        return index.unindexedCount();
     }
 
     @Override
     public List<StepHit> hits(Event event) {
-        Object action = event.get(Event.ACTION);
-        Object dataset = event.get(Event.DATASET);
-        Collection<StepRef> candidates;
-        if (action instanceof List || dataset instanceof List) {
-            // a multi-valued field may reach one step through several values: test it once
-            Set<StepRef> set = new LinkedHashSet<>();
-            addCandidates(set, byAction, action);
-            addCandidates(set, byDataset, dataset);
-            set.addAll(unindexed);
-            candidates = set;
-        } else {
-            // a step is indexed under one map only, and once per value: no duplicates
-            List<StepRef> list = new ArrayList<>();
-            addCandidates(list, byAction, action);
-            addCandidates(list, byDataset, dataset);
-            list.addAll(unindexed);
-            candidates = list;
-        }
-        List<StepHit> out = new ArrayList<>(0);
+        List<StepRef> candidates = index.candidates(event);
+        List<StepHit> out = null; // most events hit nothing: no list for them
         MatchedEvent matched = null;
-        for (StepRef ref : candidates) {
+        for (int c = 0; c < candidates.size(); c++) { // indexed: no iterator per event
+            StepRef ref = candidates.get(c);
             boolean matches;
             try {
                 matches = ref.query().matches(event);
@@ -159,36 +141,32 @@ public final class DetectionEngine implements Detector {
             if (matched == null) {
                 matched = matchedEvent(event);
             }
+            if (out == null) {
+                out = new ArrayList<>(2);
+            }
             out.add(new StepHit(ref.rule().id(), ref.step(), matched, joinKey(join)));
         }
-        for (Map.Entry<String, AdminBaseline> b : baselines.entrySet()) {
+        for (int i = 0; i < baselineRules.size(); i++) { // indexed: no iterator per event
+            Rule b = baselineRules.get(i);
             List<AdminBaseline.Change> changes;
             try {
-                changes = b.getValue().changes(event);
+                changes = b.adminBaseline().changes(event);
             } catch (RuntimeException e) {
-                LOG.warn("rule {} failed on event {}: {}", b.getKey(), event.id(), e.toString());
+                LOG.warn("rule {} failed on event {}: {}", b.id(), event.id(), e.toString());
                 continue;
             }
             if (!changes.isEmpty()) {
+                if (out == null) {
+                    out = new ArrayList<>(1);
+                }
                 MatchedEvent base = matchedEvent(event);
                 Map<String, String> fields = new LinkedHashMap<>(base.fields());
                 fields.put(AdminBaseline.CHANGES, AdminBaseline.encode(changes));
-                out.add(new StepHit(b.getKey(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
+                out.add(new StepHit(b.id(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
                         joinKey(List.of(event.get(Event.ACCOUNT_ID).toString()))));
             }
         }
-        return out;
-    }
-
-    private static void addCandidates(Collection<StepRef> into, Map<String, List<StepRef>> index, Object value) {
-        if (value instanceof List<?> list) {
-            list.forEach(v -> addCandidates(into, index, v));
-        } else if (value != null) {
-            List<StepRef> refs = index.get(value.toString().toLowerCase(Locale.ROOT));
-            if (refs != null) {
-                into.addAll(refs);
-            }
-        }
+        return out == null ? List.of() : out;
     }
 
     static MatchedEvent matchedEvent(Event event) {
@@ -246,13 +224,23 @@ public final class DetectionEngine implements Detector {
             }
             changed.add(e.getKey());
         }
+        for (SequenceKey k : byKey.keySet()) {
+            schedule(k, states.get(k));
+        }
         Instant horizon = watermark.minus(allowedLateness);
-        for (Map.Entry<SequenceKey, SequenceState> e : states.entrySet()) {
-            Query q = rules.get(e.getKey().ruleId()).query();
-            Instant expiry = q.maxspan() == null ? null : horizon.minus(q.maxspan());
-            if (e.getValue().settle(horizon, expiry, q.steps().size(), q.maxspan())) {
-                changed.add(e.getKey());
+        while (!settleQueue.isEmpty() && settleQueue.peek().due().isBefore(horizon)) {
+            Due d = settleQueue.poll();
+            SequenceState state = states.get(d.key());
+            if (state == null || state.queuedDue != d.due()) {
+                continue; // not the entry the state is queued under (same Instant object): superseded, or the state is gone
             }
+            state.queuedDue = null;
+            Query q = rules.get(d.key().ruleId()).query();
+            Instant expiry = q.maxspan() == null ? null : horizon.minus(q.maxspan());
+            if (state.settle(horizon, expiry, q.steps().size(), q.maxspan())) {
+                changed.add(d.key());
+            }
+            schedule(d.key(), state);
         }
         Map<SequenceKey, String> upserts = new HashMap<>();
         Set<SequenceKey> deletes = new HashSet<>(staleStored);
@@ -300,6 +288,15 @@ public final class DetectionEngine implements Detector {
         return List.of(new Match(rule.id(), List.of(new MatchedEvent(h.event().id(), h.event().timestamp(), Map.copyOf(fields)))));
     }
 
+    /** Queues the state under its due time unless already queued no later. */
+    private void schedule(SequenceKey key, SequenceState state) {
+        Instant due = state.due(rules.get(key.ruleId()).query().maxspan());
+        if (due != null && (state.queuedDue == null || due.isBefore(state.queuedDue))) {
+            state.queuedDue = due;
+            settleQueue.add(new Due(due, key));
+        }
+    }
+
     /**
      * Replaces the in-memory state. Entries for rules that no longer exist or changed their number
      * of steps, and unreadable entries, are logged and deleted with the next {@link #advance}.
@@ -307,6 +304,7 @@ public final class DetectionEngine implements Detector {
     @Override
     public void restore(Map<SequenceKey, String> state) {
         states.clear();
+        settleQueue.clear();
         baselineStates.clear();
         stored.clear();
         staleStored.clear();
@@ -329,7 +327,9 @@ public final class DetectionEngine implements Detector {
                 continue;
             }
             try {
-                states.put(key, SequenceState.fromJson(e.getValue(), key.ruleId(), key.joinKey(), rule.query().steps().size()));
+                SequenceState restored = SequenceState.fromJson(e.getValue(), key.ruleId(), key.joinKey(), rule.query().steps().size());
+                states.put(key, restored);
+                schedule(key, restored);
                 stored.add(key);
             } catch (IllegalArgumentException ex) {
                 LOG.warn("dropping sequence state of rule {}: {}", key.ruleId(), ex.getMessage());

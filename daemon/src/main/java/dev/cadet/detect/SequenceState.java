@@ -44,8 +44,38 @@ final class SequenceState {
     }
 
     boolean isEmpty() {
-        return pending.isEmpty() && Arrays.stream(settled).allMatch(s -> s == null);
+        if (!pending.isEmpty()) {
+            return false;
+        }
+        for (List<MatchedEvent> s : settled) {
+            if (s != null) {
+                return false;
+            }
+        }
+        return true;
     }
+
+    /**
+     * The earliest settle horizon past which {@link #settle} has work (a pending hit to fold in, or a
+     * settled partial to drop: {@code settle} acts when this is before its horizon), or null for none.
+     */
+    Instant due(Duration maxspan) {
+        Instant due = pending.isEmpty() ? null : pending.get(0).event().timestamp();
+        if (maxspan != null) {
+            for (List<MatchedEvent> s : settled) {
+                if (s != null) {
+                    Instant expires = s.get(0).timestamp().plus(maxspan);
+                    if (due == null || expires.isBefore(due)) {
+                        due = expires;
+                    }
+                }
+            }
+        }
+        return due;
+    }
+
+    /** The due time under which the engine last queued this state, or null when not queued. */
+    Instant queuedDue;
 
     List<StepHit> pending() {
         return pending;

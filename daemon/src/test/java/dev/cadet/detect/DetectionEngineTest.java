@@ -189,6 +189,56 @@ class DetectionEngineTest {
         assertEquals("[\"123456789012\",null]", h.get(0).joinKey());
     }
 
+    private static Event event(String dataset, Object action, Object operation) {
+        Event.Builder b = Event.builder("e-" + action, Instant.parse("2026-01-01T00:00:00Z"), dev.cadet.collector.RawView.empty())
+                .put(Event.DATASET, dataset).put(Event.ACTION, action).put(Event.ACCOUNT_ID, "1");
+        if (operation != null) {
+            b.put("azure.auditlogs.operation_name", operation);
+        }
+        return b.build();
+    }
+
+    private static List<String> fired(DetectionEngine engine, Event e) {
+        return engine.hits(e).stream().map(StepHit::ruleId).sorted().toList();
+    }
+
+    @Test
+    void indexKeepsCaseSemanticsOfEachOperator() throws Exception {
+        DetectionEngine engine = engine(
+                rule("eq", "any where event.action == \"CreateUser\""),
+                rule("in", "any where event.action in (\"CreateUser\", \"X\")"),
+                rule("in-tilde", "any where event.action in~ (\"createuser\")"),
+                rule("colon", "any where event.action : \"CREATEUSER\""),
+                rule("dataset-colon", "any where event.dataset : \"AWS.CloudTrail\" and event.action == \"CreateUser\""));
+        assertEquals(0, engine.unindexedSteps());
+        assertEquals(List.of("colon", "dataset-colon", "eq", "in", "in-tilde"), fired(engine, event("aws.cloudtrail", "CreateUser", null)));
+        assertEquals(List.of("colon", "in-tilde"), fired(engine, event("aws.cloudtrail", "createUSER", null)));
+        assertEquals(List.of("colon", "in-tilde"), fired(engine, event("aws.cloudtrail", List.of("nope", "createuser"), null)));
+        // the index compares as equalsIgnoreCase does: dotted capital I equals i ignoring case
+        DetectionEngine dotted = engine(rule("i", "any where event.action : \"i\""), rule("ds", "any where event.dataset : \"\u0130\""));
+        assertEquals(List.of("ds", "i"), fired(dotted, event("i", "\u0130", null)));
+        // a number compares with a numeric string literal by value: a non-string value is not looked up as text
+        DetectionEngine numeric = engine(rule("num", "any where event.action == \"5\""), rule("ds-num", "any where event.dataset == \"d\" and event.action == \"5.0\""));
+        assertEquals(List.of("ds-num", "num"), fired(numeric, event("d", 5L, null)));
+    }
+
+    @Test
+    void orOfDatasetAndActionGroupsIsIndexedByPairs() throws Exception {
+        DetectionEngine engine = engine(rule("seed", """
+                any where event.dataset in ("azure.auditlogs", "aws.cloudtrail")
+                and ((event.dataset == "azure.auditlogs" and azure.auditlogs.operation_name in ("Add user") and event.outcome == "success")
+                  or (event.dataset == "aws.cloudtrail" and event.action in ("CreateUser", "CreateRole") and not error.code : *))
+                """));
+        assertEquals(0, engine.unindexedSteps());
+        assertEquals(List.of("seed"), fired(engine, event("aws.cloudtrail", "CreateRole", null)));
+        assertEquals(List.of(), fired(engine, event("aws.cloudtrail", "Add user", "Add user")), "the azure key needs the azure dataset");
+        assertEquals(List.of(), fired(engine, event("azure.auditlogs", "CreateRole", null)), "the aws key needs the aws dataset");
+        Event azure = Event.builder("az", Instant.parse("2026-01-01T00:00:00Z"), dev.cadet.collector.RawView.empty())
+                .put(Event.DATASET, "azure.auditlogs").put(Event.ACCOUNT_ID, "1").put("azure.auditlogs.operation_name", "Add user")
+                .put(Event.OUTCOME, "success").build();
+        assertEquals(List.of("seed"), fired(engine, azure));
+    }
+
     @Test
     void indexLimitsCandidatesButNotResults() throws Exception {
         DetectionEngine engine = engine(

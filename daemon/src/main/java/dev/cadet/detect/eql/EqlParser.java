@@ -379,7 +379,7 @@ public final class EqlParser {
             } else if (s.indexOf('*') < 0 && s.indexOf('?') < 0) {
                 tests.add(v -> Values.equal(v, s, ignoreCase));
                 if (literals != null) {
-                    literals.add(s.toLowerCase(Locale.ROOT));
+                    literals.add(s);
                 }
             } else {
                 Pattern w = Values.wildcard(s, ignoreCase);

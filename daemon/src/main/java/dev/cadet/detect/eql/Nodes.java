@@ -135,7 +135,7 @@ final class Nodes {
 
     /**
      * {@code :}, {@code like}, {@code regex} and their {@code ~} forms: any pattern matches any element.
-     * {@code literals}: the lower-cased patterns when none has a wildcard (for rule indexing), else null.
+     * {@code literals}: for {@code :}, the patterns as written when none has a wildcard (for rule indexing), else null.
      */
     record Match(Expr value, String operator, List<Predicate<Object>> patterns, java.util.Set<String> literals) implements Expr {
         @Override

@@ -97,13 +97,151 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
                 return values;
             }
             if (e instanceof Nodes.Match m && isField(m.value(), field) && m.literals() != null) {
-                return m.literals();
+                Set<String> values = new HashSet<>();
+                m.literals().forEach(s -> values.add(s.toLowerCase(Locale.ROOT)));
+                return values;
             }
             return null;
         }
 
+        /**
+         * Keys for indexing this step, or null when none can be derived: every event this step
+         * matches satisfies at least one key (a superset; the condition is still tested). Derived
+         * from {@code ==}, {@code in}, {@code in~} and wildcard-free {@code :} on fields against
+         * string literals, through {@code and} (the more selective side, or dataset x other field
+         * when one side pins only the dataset) and {@code or} (both sides' keys).
+         */
+        public List<IndexKey> indexKeys() {
+            return keys(condition);
+        }
+
+        private static final int MAX_KEYS = 256;
+
+        private static List<IndexKey> keys(Expr e) {
+            if (e instanceof Nodes.And) {
+                // all conjuncts at once: the dataset from one, the most telling other field from another
+                List<Expr> conjuncts = new ArrayList<>();
+                flattenAnd(e, conjuncts);
+                List<IndexKey> datasets = null;
+                List<IndexKey> best = null;
+                for (Expr c : conjuncts) {
+                    List<IndexKey> k = keys(c);
+                    if (k == null) {
+                        continue;
+                    }
+                    if (datasetOnly(k)) {
+                        datasets = datasets == null || k.size() < datasets.size() ? k : datasets;
+                    } else if (best == null || rank(k) > rank(best)) {
+                        best = k;
+                    }
+                }
+                if (best == null) {
+                    return datasets;
+                }
+                if (datasets != null && noDataset(best) && datasets.size() * best.size() <= MAX_KEYS) {
+                    return cross(datasets, best);
+                }
+                return datasets != null && rank(datasets) > rank(best) ? datasets : best;
+            }
+            if (e instanceof Nodes.Or or) {
+                List<IndexKey> l = keys(or.left());
+                List<IndexKey> r = keys(or.right());
+                if (l == null || r == null || l.size() + r.size() > MAX_KEYS) {
+                    return null;
+                }
+                List<IndexKey> either = new ArrayList<>(l);
+                either.addAll(r);
+                return either;
+            }
+            if (e instanceof Nodes.Compare c && c.op() == Nodes.Op.EQ) {
+                if (c.left() instanceof Nodes.Field f && c.right() instanceof Nodes.Literal lit && lit.value() instanceof String s) {
+                    return List.of(IndexKey.of(new FieldValue(f.path(), s, false)));
+                }
+                if (c.right() instanceof Nodes.Field f && c.left() instanceof Nodes.Literal lit && lit.value() instanceof String s) {
+                    return List.of(IndexKey.of(new FieldValue(f.path(), s, false)));
+                }
+            }
+            if (e instanceof Nodes.In in && !in.negated() && in.value() instanceof Nodes.Field f) {
+                List<IndexKey> out = new ArrayList<>();
+                for (Expr item : in.items()) {
+                    if (!(item instanceof Nodes.Literal lit && lit.value() instanceof String s)) {
+                        return null;
+                    }
+                    out.add(IndexKey.of(new FieldValue(f.path(), s, in.ignoreCase())));
+                }
+                return out.isEmpty() || out.size() > MAX_KEYS ? null : out;
+            }
+            if (e instanceof Nodes.Match m && m.value() instanceof Nodes.Field f && m.literals() != null && !m.literals().isEmpty()) {
+                List<IndexKey> out = new ArrayList<>();
+                for (String s : m.literals()) {
+                    out.add(IndexKey.of(new FieldValue(f.path(), s, true)));
+                }
+                return out.size() > MAX_KEYS ? null : out;
+            }
+            return null;
+        }
+
+        private static boolean datasetOnly(List<IndexKey> keys) {
+            return keys.stream().allMatch(k -> k.other() == null);
+        }
+
+        private static boolean noDataset(List<IndexKey> keys) {
+            return keys.stream().allMatch(k -> k.dataset() == null);
+        }
+
+        private static List<IndexKey> cross(List<IndexKey> datasets, List<IndexKey> others) {
+            List<IndexKey> out = new ArrayList<>();
+            for (IndexKey d : datasets) {
+                for (IndexKey o : others) {
+                    out.add(new IndexKey(d.dataset(), o.other()));
+                }
+            }
+            return out;
+        }
+
+        private static void flattenAnd(Expr e, List<Expr> into) {
+            if (e instanceof Nodes.And and) {
+                flattenAnd(and.left(), into);
+                flattenAnd(and.right(), into);
+            } else {
+                into.add(e);
+            }
+        }
+
+        /** Values that say little about an event (most events have one of them): a poor index key. */
+        private static final Set<String> OUTCOME_WORDS = Set.of("success", "failure", "unknown", "true", "false");
+
+        /**
+         * How selective keys look, without statistics: event.action over another field over an
+         * outcome-like value; a dataset adds a little. The least selective key counts.
+         */
+        private static int rank(List<IndexKey> keys) {
+            int worst = Integer.MAX_VALUE;
+            for (IndexKey k : keys) {
+                int other = k.other() == null ? 0
+                        : Event.ACTION.equals(k.other().field()) ? 6
+                        : OUTCOME_WORDS.contains(k.other().text().toLowerCase(Locale.ROOT)) ? 1 : 4;
+                worst = Math.min(worst, other + (k.dataset() != null ? 1 : 0));
+            }
+            return worst;
+        }
+
         private static boolean isField(Expr e, String field) {
             return e instanceof Nodes.Field f && f.path().equals(field);
+        }
+    }
+
+    /** A field and a string it must equal: exactly, or as {@link String#equalsIgnoreCase} compares. */
+    public record FieldValue(String field, String text, boolean ignoreCase) {
+    }
+
+    /**
+     * One way an event can satisfy a step: its {@code event.dataset} is {@code dataset} (when not
+     * null) and its {@code other.field} is {@code other} (when not null); at least one is set.
+     */
+    public record IndexKey(FieldValue dataset, FieldValue other) {
+        static IndexKey of(FieldValue v) {
+            return Event.DATASET.equals(v.field()) ? new IndexKey(v, null) : new IndexKey(null, v);
         }
     }
 

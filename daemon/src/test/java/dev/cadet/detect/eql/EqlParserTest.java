@@ -283,4 +283,16 @@ class EqlParserTest {
         assertEquals(java.util.Set.of("a", "b"), colon.steps().get(0).requiredValues("event.action"));
         assertNull(parse("any where event.action : \"A*\"").steps().get(0).requiredValues("event.action"));
     }
+
+    @Test
+    void indexKeysPairDatasetWithActionAcrossOrBranches() throws Exception {
+        Query q = parse("any where event.dataset in (\"a\", \"b\") and ((event.dataset == \"a\" and event.action in (\"X\", \"Y\"))"
+                + " or (event.dataset == \"b\" and event.action : \"Z\" and not error.code : *))");
+        assertEquals(java.util.List.of(
+                new Query.IndexKey(new Query.FieldValue("event.dataset", "a", false), new Query.FieldValue("event.action", "X", false)),
+                new Query.IndexKey(new Query.FieldValue("event.dataset", "a", false), new Query.FieldValue("event.action", "Y", false)),
+                new Query.IndexKey(new Query.FieldValue("event.dataset", "b", false), new Query.FieldValue("event.action", "Z", true))),
+                q.steps().get(0).indexKeys());
+        assertNull(parse("any where event.action == \"A\" or user.name : \"x*\"").steps().get(0).indexKeys());
+    }
 }
