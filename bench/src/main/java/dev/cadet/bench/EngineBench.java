@@ -26,7 +26,10 @@ import java.util.TreeMap;
  * the poller drives it: {@link DetectionEngine#hits} per event, {@link DetectionEngine#advance} per
  * batch of events with the watermark at the batch's last event time. Rule sets: the seed rule alone,
  * the shipped pack, and 10, 100 and 1,000 generated rules ({@link GeneratedRules}). Esper 9 runs the
- * equivalent EPL of the seed and of the pack ({@link EsperPack}) on the same events in the same JVM.
+ * equivalent EPL of the seed and of the pack ({@link EsperPack}) on the same events in the same JVM:
+ * once on the very {@link Event} objects the engine reads (their fields maps sent as Map events, in
+ * the timed region: the figure compared, {@code esper_eps}), and once on compact beans built from them
+ * before timing ({@link EsperEvent}, conversion excluded: {@code esper_beans_eps}).
  *
  * <p>Each measured round runs a fresh engine (or Esper runtime) over all events; the runners being
  * compared alternate round by round after warm-up, and each figure is the median round. Rates are
@@ -97,8 +100,11 @@ public final class EngineBench {
                 generatedRules.put(count, RuleSet.load(List.of(GeneratedRules.write(work, count))));
             }
             long c0 = System.nanoTime();
-            EPCompiled esperSeed = EsperPack.compile(EsperPack.SEED);
-            EPCompiled esperPack = EsperPack.compile(EsperPack.pack(rulesDir));
+            String packEpl = EsperPack.pack(rulesDir);
+            EPCompiled esperSeed = EsperPack.compile(EsperPack.forMap(EsperPack.SEED));
+            EPCompiled esperPack = EsperPack.compile(EsperPack.forMap(packEpl));
+            EPCompiled beansSeed = EsperPack.compile(EsperPack.SEED);
+            EPCompiled beansPack = EsperPack.compile(packEpl);
             Report.say("   rules: pack %d (%d EQL + built-in), generated 10/100/1000; Esper EPL compiled in %.1f s; "
                     + "%d warm-up and %d measured rounds each, advance every %,d events", pack.rules().size(),
                     pack.rules().stream().filter(r -> !r.isBuiltIn()).count(), (System.nanoTime() - c0) / 1e9, warmup, rounds, batch);
@@ -106,12 +112,14 @@ public final class EngineBench {
             int[] uri = {0};
             Map<String, Runner> seedRunners = new LinkedHashMap<>();
             seedRunners.put("engine", () -> runEngine(seed, events, batch));
-            seedRunners.put("esper", () -> EsperPack.run(esperSeed, esperEvents, "seed-" + uri[0]++));
+            seedRunners.put("esper", () -> EsperPack.runMaps(esperSeed, events, "seed-" + uri[0]++));
+            seedRunners.put("esper beans", () -> EsperPack.runBeans(beansSeed, esperEvents, "seed-beans-" + uri[0]++));
             Map<String, Rates> seedRates = compare(seedRunners, n, warmup, rounds);
 
             Map<String, Runner> packRunners = new LinkedHashMap<>();
             packRunners.put("engine", () -> runEngine(pack, events, batch));
-            packRunners.put("esper", () -> EsperPack.run(esperPack, esperEvents, "pack-" + uri[0]++));
+            packRunners.put("esper", () -> EsperPack.runMaps(esperPack, events, "pack-" + uri[0]++));
+            packRunners.put("esper beans", () -> EsperPack.runBeans(beansPack, esperEvents, "pack-beans-" + uri[0]++));
             Map<String, Rates> packRates = compare(packRunners, n, warmup, rounds);
 
             Map<String, Runner> countRunners = new LinkedHashMap<>();
@@ -121,20 +129,20 @@ public final class EngineBench {
             // what the engine and Esper found
             Map<String, Long> engineMatches = new TreeMap<>(packRates.get("engine").matches());
             Map<String, Long> esperMatches = packRates.get("esper").matches();
-            List<String> differ = new ArrayList<>();
-            esperMatches.forEach((rule, c) -> {
-                if (!c.equals(engineMatches.getOrDefault(rule, 0L))) {
-                    differ.add(rule);
-                }
-            });
+            Map<String, Long> beansMatches = packRates.get("esper beans").matches();
+            List<String> differ = differing(engineMatches, esperMatches);
+            List<String> beansDiffer = differing(engineMatches, beansMatches);
             long seedEngine = seedRates.get("engine").matches().getOrDefault(SEED_ID, 0L);
             long seedEsper = seedRates.get("esper").matches().getOrDefault(SEED_ID, 0L);
+            long seedBeans = seedRates.get("esper beans").matches().getOrDefault(SEED_ID, 0L);
 
             Rates engine = packRates.get("engine");
             Rates esper = packRates.get("esper");
+            Rates beans = packRates.get("esper beans");
             double cost = countRates.get("10 rules").cpuEps() / countRates.get("1000 rules").cpuEps();
             HeapWatch.Figures h = heap.figures();
 
+            Report.say("   Esper on the same Event objects (each event's own fields map sent as a Map event, in the timed region):");
             Report.say("   seed rule:  engine %,.0f events/CPU-s (thread %,.0f, wall %,.0f), Esper %,.0f (thread %,.0f, wall %,.0f): "
                             + "ratio %.2f; matches engine %,d, Esper %,d",
                     seedRates.get("engine").cpuEps(), seedRates.get("engine").threadEps(), seedRates.get("engine").wallEps(),
@@ -144,9 +152,18 @@ public final class EngineBench {
                             + "wall %,.0f; rounds %s): ratio %.2f",
                     engine.cpuEps(), engine.threadEps(), engine.wallEps(), rates(engine.rounds()),
                     esper.cpuEps(), esper.threadEps(), esper.wallEps(), rates(esper.rounds()), engine.cpuEps() / esper.cpuEps());
-            Report.say("   matches per rule, engine: %s", engineMatches);
-            Report.say("   matches per rule, Esper:  %s%s", esperMatches,
+            Report.say("   Esper on pre-built compact beans, conversion excluded (EsperEvent, 16 fields, built before timing):");
+            Report.say("   seed rule:  Esper %,.0f events/CPU-s (thread %,.0f, wall %,.0f): ratio %.2f; matches %,d",
+                    seedRates.get("esper beans").cpuEps(), seedRates.get("esper beans").threadEps(),
+                    seedRates.get("esper beans").wallEps(),
+                    seedRates.get("engine").cpuEps() / seedRates.get("esper beans").cpuEps(), seedBeans);
+            Report.say("   full pack:  Esper %,.0f events/CPU-s (thread %,.0f, wall %,.0f; rounds %s): ratio %.2f",
+                    beans.cpuEps(), beans.threadEps(), beans.wallEps(), rates(beans.rounds()), engine.cpuEps() / beans.cpuEps());
+            Report.say("   matches per rule, engine:       %s", engineMatches);
+            Report.say("   matches per rule, Esper (Map):  %s%s", esperMatches,
                     differ.isEmpty() ? " (agree on every EQL rule)" : " (differ on " + differ + ")");
+            Report.say("   matches per rule, Esper beans:  %s%s", beansMatches,
+                    beansDiffer.isEmpty() ? " (agree on every EQL rule)" : " (differ on " + beansDiffer + ")");
             countRates.forEach((name, r) -> Report.say("   %-10s engine %,.0f events/CPU-s (thread %,.0f, wall %,.0f), %,d matches",
                     name + ":", r.cpuEps(), r.threadEps(), r.wallEps(), r.matches().values().stream().mapToLong(Long::longValue).sum()));
             Report.say("   cost per event, 1000 vs 10 rules: %.2f", cost);
@@ -159,24 +176,40 @@ public final class EngineBench {
             f.put("engine_eps", Math.round(engine.cpuEps()));
             f.put("esper_eps", Math.round(esper.cpuEps()));
             f.put("ratio_vs_esper", Report.round(engine.cpuEps() / esper.cpuEps(), 2));
+            f.put("esper_beans_eps", Math.round(beans.cpuEps()));
+            f.put("ratio_vs_esper_beans", Report.round(engine.cpuEps() / beans.cpuEps(), 2));
             f.put("cost_1000_vs_10_rules", Report.round(cost, 2));
             f.put("heap_mb", Report.mib(h.peakAfterGcBytes()));
             f.put("events_heap_mb", Report.mib(eventsHeap));
             f.put("partials_100k_heap_mb", Report.round(partialMb * 100_000.0 / partials, 1));
             f.put("eps_seed", Math.round(seedRates.get("engine").cpuEps()));
             f.put("esper_eps_seed", Math.round(seedRates.get("esper").cpuEps()));
+            f.put("esper_beans_eps_seed", Math.round(seedRates.get("esper beans").cpuEps()));
             f.put("eps_pack", Math.round(engine.cpuEps()));
             f.put("eps_10", Math.round(countRates.get("10 rules").cpuEps()));
             f.put("eps_100", Math.round(countRates.get("100 rules").cpuEps()));
             f.put("eps_1000", Math.round(countRates.get("1000 rules").cpuEps()));
             f.put("engine_wall_eps", Math.round(engine.wallEps()));
             f.put("esper_wall_eps", Math.round(esper.wallEps()));
+            f.put("esper_beans_wall_eps", Math.round(beans.wallEps()));
             f.put("matches_engine", Report.JSON.valueToTree(engineMatches));
             f.put("matches_esper", Report.JSON.valueToTree(esperMatches));
-            f.put("matches_agree", differ.isEmpty() && seedEngine == seedEsper);
+            f.put("matches_esper_beans", Report.JSON.valueToTree(beansMatches));
+            f.put("matches_agree", differ.isEmpty() && beansDiffer.isEmpty() && seedEngine == seedEsper && seedEngine == seedBeans);
             f.put("rate_unit", "events per CPU-second of the process");
         }
         report.save(args.path("out"));
+    }
+
+    /** The rules Esper ran whose match count is not the engine's. */
+    private static List<String> differing(Map<String, Long> engineMatches, Map<String, Long> esperMatches) {
+        List<String> differ = new ArrayList<>();
+        esperMatches.forEach((rule, c) -> {
+            if (!c.equals(engineMatches.getOrDefault(rule, 0L))) {
+                differ.add(rule);
+            }
+        });
+        return differ;
     }
 
     /** Warm-up rounds of every runner, then measured rounds alternating between them; medians. */

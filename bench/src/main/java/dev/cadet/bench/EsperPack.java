@@ -13,19 +13,32 @@ import com.espertech.esper.runtime.client.EPStatement;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.cadet.collector.Event;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The shipped EQL rules written as Esper EPL, statement name = rule id, for the same events
- * ({@link EsperEvent}) on event time (external clock: the internal timer is off and the clock is
- * advanced to each event's time before it is sent, so {@code timer:within} is the rule's maxspan on
- * event time).
+ * The shipped EQL rules written as Esper EPL, statement name = rule id, on event time (external
+ * clock: the internal timer is off and the clock is advanced to each event's time before it is sent,
+ * so {@code timer:within} is the rule's maxspan on event time). Two runners over the same events:
+ * <ul>
+ * <li>{@link #runMaps}, the faithful one: the normalized {@link Event}s the engine reads, each sent as
+ * its own unmodifiable {@link Event#fields()} map to the Map event type {@value #ECS}, whose properties
+ * are the ECS field names (written {@code event\.action} in EPL: Esper 9 resolves a Map property whose
+ * name holds dots only with the dots backslash-escaped, a backtick-quoted {@code `event.action`} is not
+ * found). The one raw path a rule reads ({@code requestParameters.policyDocument}, not an ECS field)
+ * is read as the engine reads it, by {@link Event#get} ({@link EsperFieldLookup}).
+ * <li>{@link #runBeans}: compact {@link EsperEvent} beans built before timing (conversion excluded).
+ * </ul>
+ * The EPL is written once, for the beans; {@link #forMap} renames its properties for the Map type.
  *
  * <p>Single-event rules are filters. A chain is a pattern inside a context partitioned by the rule's
  * join keys, {@code every a -> (b and not a') where timer:within(maxspan)}: the {@code not} ends a
@@ -37,6 +50,27 @@ import java.util.regex.Pattern;
  */
 final class EsperPack {
     private static final String E = "EsperEvent";
+    /** The Map event type of the faithful runner: properties are the ECS field names the EPL reads. */
+    static final String ECS = "EcsEvent";
+    private static final String RAW_POLICY_DOCUMENT = "requestParameters.policyDocument";
+    /** Bean property name to ECS field name, for every property the EPL reads but the raw path. */
+    private static final Map<String, String> ECS_FIELDS = Map.ofEntries(
+            Map.entry("dataset", Event.DATASET),
+            Map.entry("provider", Event.PROVIDER),
+            Map.entry("action", Event.ACTION),
+            Map.entry("outcome", Event.OUTCOME),
+            Map.entry("errorCode", Event.ERROR_CODE),
+            Map.entry("account", Event.ACCOUNT_ID),
+            Map.entry("userName", Event.USER_NAME),
+            Map.entry("target", Event.TARGET_NAME),
+            Map.entry("policyArn", "aws.cloudtrail.request_parameters.policy_arn"),
+            Map.entry("azOperation", "azure.auditlogs.operation_name"),
+            Map.entry("azResult", "azure.auditlogs.result"),
+            Map.entry("azRoleTemplateId", "azure.auditlogs.properties.role.template_id"),
+            Map.entry("o365RoleTemplateId", "o365.audit.ModifiedProperties.Role_TemplateId.NewValue"),
+            Map.entry("gcpMethod", "gcp.audit.method_name"));
+    /** An EPL string literal (kept as is) or an identifier (maybe a bean property). */
+    private static final Pattern TOKEN = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|[A-Za-z_][A-Za-z0-9_]*");
     private static final String NOT_FAILED = "(outcome is null or not outcome.equalsIgnoreCase('failure'))";
     private static final Pattern GUID = Pattern.compile("\"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\"");
 
@@ -138,9 +172,38 @@ final class EsperPack {
         return String.join(", ", ids);
     }
 
+    /**
+     * The same EPL for the Map runner: every bean property becomes its ECS field name, escaped with
+     * backticks because it contains dots ({@code action} is {@code `event.action`}, {@code s0.account} is
+     * {@code s0.`cloud.account.id`}), the raw path becomes {@code eventGet('requestParameters.policyDocument')},
+     * and the type is the Map type {@value #ECS}. String literals are left as they are.
+     */
+    static String forMap(String beanEpl) {
+        Matcher m = TOKEN.matcher(beanEpl);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String token = m.group();
+            String replacement = token;
+            if (token.equals(E)) {
+                replacement = ECS;
+            } else if (token.equals("policyDocument")) {
+                replacement = "eventGet('" + RAW_POLICY_DOCUMENT + "')";
+            } else if (ECS_FIELDS.containsKey(token)) {
+                replacement = ECS_FIELDS.get(token).replace(".", "\\.");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     static Configuration configuration() {
         Configuration config = new Configuration();
         config.getCommon().addEventType(E, EsperEvent.class);
+        Map<String, Object> ecsType = new LinkedHashMap<>();
+        ECS_FIELDS.values().forEach(field -> ecsType.put(field, String.class));
+        config.getCommon().addEventType(ECS, ecsType);
+        config.getCompiler().addPlugInSingleRowFunction("eventGet", EsperFieldLookup.class.getName(), "eventGet");
         config.getRuntime().getThreading().setInternalTimerEnabled(false);
         // Esper 9.0.0's advanced filter-index planning (regexp and boolean expressions in the filter
         // index) fails to remove pattern filters of ended partials ("Could not find the filterCallback
@@ -153,13 +216,34 @@ final class EsperPack {
         return EPCompilerProvider.getCompiler().compile(epl, new CompilerArguments(configuration()));
     }
 
+    /** Matches per statement name of one run over the pre-built beans ({@link EsperEvent}), on a fresh runtime. */
+    static Map<String, Long> runBeans(EPCompiled compiled, List<EsperEvent> events, String uri) throws Exception {
+        return run(compiled, events, EsperEvent::getTime, (service, e) -> service.sendEventBean(e, E), uri);
+    }
+
+    /**
+     * Matches per statement name of one run over the normalized events themselves: each event's own
+     * {@link Event#fields()} map is sent as it is (no copy), its time read from {@link Event#timestamp()}.
+     */
+    static Map<String, Long> runMaps(EPCompiled compiled, List<Event> events, String uri) throws Exception {
+        try {
+            return run(compiled, events, e -> e.timestamp().toEpochMilli(), (service, e) -> {
+                EsperFieldLookup.current = e;
+                service.sendEventMap(e.fields(), ECS);
+            }, uri);
+        } finally {
+            EsperFieldLookup.current = null;
+        }
+    }
+
     /** Matches per statement name (rule id) of one run over the events, on a fresh runtime. */
-    static Map<String, Long> run(EPCompiled compiled, List<EsperEvent> events, String uri) throws Exception {
+    private static <T> Map<String, Long> run(EPCompiled compiled, List<T> events, ToLongFunction<T> time,
+            BiConsumer<EPEventService, T> send, String uri) throws Exception {
         EPRuntime runtime = EPRuntimeProvider.getRuntime(uri, configuration());
         try {
             runtime.initialize();
             EPEventService service = runtime.getEventService();
-            long now = events.isEmpty() ? 0 : events.get(0).getTime();
+            long now = events.isEmpty() ? 0 : time.applyAsLong(events.get(0));
             service.advanceTime(now);
             EPDeployment deployment = runtime.getDeploymentService().deploy(compiled);
             Map<String, AtomicLong> counts = new TreeMap<>();
@@ -167,12 +251,13 @@ final class EsperPack {
                 AtomicLong c = counts.computeIfAbsent(st.getName(), k -> new AtomicLong());
                 st.addListener((newEvents, oldEvents, statement, rt) -> c.addAndGet(newEvents == null ? 0 : newEvents.length));
             }
-            for (EsperEvent e : events) {
-                if (e.getTime() > now) {
-                    now = e.getTime();
+            for (T e : events) {
+                long t = time.applyAsLong(e);
+                if (t > now) {
+                    now = t;
                     service.advanceTime(now);
                 }
-                service.sendEventBean(e, E);
+                send.accept(service, e);
             }
             Map<String, Long> out = new TreeMap<>();
             counts.forEach((k, v) -> out.put(k, v.get()));
