@@ -12,8 +12,17 @@ public interface ProviderFactory {
     /** The key of this provider under {@code providers:} in the config, e.g. {@code aws}. */
     String id();
 
-    /** The plugin's own version, shown by {@code cadet plugins}. */
-    String version();
+    /** What {@link #version()} says when the plugin runs from class folders (tests, an IDE), not a jar. */
+    String UNPACKAGED_VERSION = "development";
+
+    /**
+     * The plugin's own version, shown by {@code cadet plugins}: by default the Implementation-Version
+     * of the jar that holds the factory (the build writes the Maven project version there).
+     */
+    default String version() {
+        String v = getClass().getPackage().getImplementationVersion();
+        return v == null ? UNPACKAGED_VERSION : v;
+    }
 
     /** The SPI major version this plugin was compiled against; leave the default. */
     default int spiMajorVersion() {

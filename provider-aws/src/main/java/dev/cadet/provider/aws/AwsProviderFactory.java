@@ -14,8 +14,6 @@ import dev.cadet.provider.aws.normalize.CloudTrailNormalizer;
 public final class AwsProviderFactory implements ProviderFactory {
 
     public static final String ID = "aws";
-    /** Used when the classes are not run from the packaged jar (tests, IDE). */
-    static final String UNPACKAGED_VERSION = "development";
 
     private static final CloudTrailNormalizer NORMALIZER = new CloudTrailNormalizer();
 
@@ -24,12 +22,6 @@ public final class AwsProviderFactory implements ProviderFactory {
         return ID;
     }
 
-    /** The jar manifest's Implementation-Version (the Maven project version). */
-    @Override
-    public String version() {
-        String v = AwsProviderFactory.class.getPackage().getImplementationVersion();
-        return v == null ? UNPACKAGED_VERSION : v;
-    }
 
     @Override
     public Normalizer normalizer() {

@@ -50,7 +50,7 @@ class AwsProviderFactoryTest {
         ProviderFactory f = found.get(0);
         assertEquals("aws", f.id());
         assertEquals(SpiVersion.MAJOR, f.spiMajorVersion());
-        assertEquals(AwsProviderFactory.UNPACKAGED_VERSION, f.version(), "classes dir: no manifest");
+        assertEquals(dev.cadet.collector.ProviderFactory.UNPACKAGED_VERSION, f.version(), "classes dir: no manifest");
         assertNotNull(f.normalizer());
     }
 

@@ -15,7 +15,6 @@ import dev.cadet.provider.azure.normalize.DirectoryAuditNormalizer;
 public final class AzureProviderFactory implements ProviderFactory {
 
     public static final String ID = "azure";
-    static final String UNPACKAGED_VERSION = "development";
 
     private static final DirectoryAuditNormalizer NORMALIZER = new DirectoryAuditNormalizer();
 
@@ -24,11 +23,6 @@ public final class AzureProviderFactory implements ProviderFactory {
         return ID;
     }
 
-    @Override
-    public String version() {
-        String v = AzureProviderFactory.class.getPackage().getImplementationVersion();
-        return v == null ? UNPACKAGED_VERSION : v;
-    }
 
     @Override
     public Normalizer normalizer() {

@@ -7,15 +7,12 @@ import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
 import dev.cadet.collector.Event;
 import dev.cadet.collector.RawRecord;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 /**
  * The drop-folder provider, {@code providers.file}: exported audit records dropped into a folder are
@@ -38,20 +35,6 @@ public final class FileProviderFactory implements ProviderFactory {
         return ID;
     }
 
-    @Override
-    public String version() {
-        try (InputStream in = FileProviderFactory.class.getResourceAsStream(
-                "/META-INF/maven/dev.cadet/provider-file/pom.properties")) {
-            if (in != null) {
-                Properties p = new Properties();
-                p.load(in);
-                return p.getProperty("version", "dev");
-            }
-        } catch (IOException e) {
-            // fall through: the version is only shown, never relied on
-        }
-        return "dev";
-    }
 
     @Override
     public Normalizer normalizer() {

@@ -15,7 +15,6 @@ import dev.cadet.provider.gcp.normalize.GoogleNormalizer;
 public final class GcpProviderFactory implements ProviderFactory {
 
     public static final String ID = "gcp";
-    static final String UNPACKAGED_VERSION = "development";
 
     private static final GoogleNormalizer NORMALIZER = new GoogleNormalizer();
 
@@ -24,11 +23,6 @@ public final class GcpProviderFactory implements ProviderFactory {
         return ID;
     }
 
-    @Override
-    public String version() {
-        String v = GcpProviderFactory.class.getPackage().getImplementationVersion();
-        return v == null ? UNPACKAGED_VERSION : v;
-    }
 
     @Override
     public Normalizer normalizer() {

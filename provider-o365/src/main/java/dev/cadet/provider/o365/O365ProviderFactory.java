@@ -15,7 +15,6 @@ import java.time.Clock;
 public final class O365ProviderFactory implements ProviderFactory {
 
     public static final String ID = "o365";
-    static final String UNPACKAGED_VERSION = "development";
     private static final O365Normalizer NORMALIZER = new O365Normalizer();
 
     @Override
@@ -23,11 +22,6 @@ public final class O365ProviderFactory implements ProviderFactory {
         return ID;
     }
 
-    @Override
-    public String version() {
-        String v = O365ProviderFactory.class.getPackage().getImplementationVersion();
-        return v == null ? UNPACKAGED_VERSION : v;
-    }
 
     @Override
     public Normalizer normalizer() {

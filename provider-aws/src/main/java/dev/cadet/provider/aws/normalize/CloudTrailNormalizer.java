@@ -1,5 +1,6 @@
 package dev.cadet.provider.aws.normalize;
 
+import dev.cadet.rawjson.JsonRawView;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package dev.cadet.provider.azure.normalize;
 
+import dev.cadet.rawjson.JsonRawView;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -275,7 +276,7 @@ public final class DirectoryAuditNormalizer implements Normalizer {
             return null;
         }
         if (!raw.isTextual()) {
-            Object v = AuditRawView.scalar(raw);
+            Object v = JsonRawView.scalar(raw);
             return v != null ? v : raw.toString();
         }
         String text = raw.textValue();
@@ -294,7 +295,7 @@ public final class DirectoryAuditNormalizer implements Normalizer {
         if (parsed.isArray()) {
             List<Object> items = new ArrayList<>();
             for (JsonNode item : parsed) {
-                Object v = AuditRawView.scalar(item);
+                Object v = JsonRawView.scalar(item);
                 if (v == null) {
                     return parsed.toString();
                 }
@@ -305,7 +306,7 @@ public final class DirectoryAuditNormalizer implements Normalizer {
             }
             return items.size() == 1 ? items.get(0) : List.copyOf(items);
         }
-        Object v = AuditRawView.scalar(parsed);
+        Object v = JsonRawView.scalar(parsed);
         return v != null ? (v instanceof String s && s.isEmpty() ? null : v) : parsed.toString();
     }
 

@@ -1,5 +1,6 @@
 package dev.cadet.provider.gcp.normalize;
 
+import dev.cadet.rawjson.JsonRawView;
 import static dev.cadet.provider.gcp.normalize.Json.first;
 import static dev.cadet.provider.gcp.normalize.Json.malformed;
 import static dev.cadet.provider.gcp.normalize.Json.text;

@@ -1,5 +1,6 @@
 package dev.cadet.provider.o365.normalize;
 
+import dev.cadet.rawjson.JsonRawView;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -106,7 +107,7 @@ public final class O365Normalizer implements Normalizer {
         }
         Instant time = creationTime(r, where, record);
 
-        Event.Builder b = Event.builder(id, time, new JsonRawView(r, json));
+        Event.Builder b = Event.builder(id, time, new JsonRawView(r, json, true));
         b.put(Event.DATASET, DATASET);
         b.put(Event.ACTION, operation);
         String workload = AuditFields.text(r, "Workload");

@@ -1,22 +1,34 @@
-package dev.cadet.provider.aws.normalize;
+package dev.cadet.rawjson;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cadet.collector.RawView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@link RawView} over a parsed CloudTrail record. Paths are dotted; a numeric step indexes an array
+ * {@link RawView} over a parsed vendor record. Paths are dotted; a numeric step indexes an array
  * ({@code resources.0.ARN}). Scalars come back as String, Long, Double or Boolean (integers too large
  * for a long as their text); arrays of scalars as a List; objects, mixed arrays and JSON null as null.
  */
-final class JsonRawView implements RawView {
+public final class JsonRawView implements RawView {
     private final JsonNode root;
     private final String json;
+    private final boolean keysIgnoreCase;
 
-    JsonRawView(JsonNode root, String json) {
+    /** Keys match exactly. */
+    public JsonRawView(JsonNode root, String json) {
+        this(root, json, false);
+    }
+
+    /**
+     * @param keysIgnoreCase when a key has no exact match, match it ignoring case (for vendors whose
+     *                       exporters change key casing, e.g. O365 records lower-cased by Panther)
+     */
+    public JsonRawView(JsonNode root, String json, boolean keysIgnoreCase) {
         this.root = root;
         this.json = json;
+        this.keysIgnoreCase = keysIgnoreCase;
     }
 
     @Override
@@ -30,7 +42,7 @@ final class JsonRawView implements RawView {
                 return null;
             }
             if (node.isObject()) {
-                node = node.get(step);
+                node = field(node, step);
             } else if (node.isArray() && isIndex(step)) {
                 node = node.get(Integer.parseInt(step));
             } else {
@@ -59,7 +71,21 @@ final class JsonRawView implements RawView {
         return json;
     }
 
-    static Object scalar(JsonNode node) {
+    private JsonNode field(JsonNode object, String name) {
+        JsonNode exact = object.get(name);
+        if (exact != null || !keysIgnoreCase) {
+            return exact;
+        }
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
+            if (e.getKey().equalsIgnoreCase(name)) {
+                return e.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** A JSON scalar as String, Long (or its text when too large), Double or Boolean; null otherwise. */
+    public static Object scalar(JsonNode node) {
         if (node.isTextual()) {
             return node.textValue();
         }
