@@ -24,10 +24,13 @@ public interface ProviderFactory {
         return v == null ? UNPACKAGED_VERSION : v;
     }
 
-    /** The SPI major version this plugin was compiled against; leave the default. */
-    default int spiMajorVersion() {
-        return SpiVersion.MAJOR;
-    }
+    /**
+     * The SPI major version this plugin was compiled against: implement it as
+     * {@code return SpiVersion.MAJOR;}. javac copies that constant into the plugin's own class, so a
+     * plugin built for another SPI reports the version it was built for (a default method here would
+     * report the host's and could never be refused).
+     */
+    int spiMajorVersion();
 
     /**
      * The normalizer for this provider's records. Stateless and thread-safe. The host also uses it

@@ -124,6 +124,7 @@ class EntraSourceRuleE2ETest {
             public final class Factory implements ProviderFactory {
                 public String id() { return "azure"; }
                 public String version() { return "test"; }
+                public int spiMajorVersion() { return SpiVersion.MAJOR; }
                 public Normalizer normalizer() {
                     return new Normalizer() {
                         public boolean recognizes(RawRecord r) { return false; }

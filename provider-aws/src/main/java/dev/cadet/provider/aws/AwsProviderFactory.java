@@ -4,6 +4,7 @@ import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
+import dev.cadet.collector.SpiVersion;
 import dev.cadet.provider.aws.config.AwsSettingsReader;
 import dev.cadet.provider.aws.normalize.CloudTrailNormalizer;
 
@@ -20,6 +21,11 @@ public final class AwsProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public int spiMajorVersion() {
+        return SpiVersion.MAJOR;
     }
 
 

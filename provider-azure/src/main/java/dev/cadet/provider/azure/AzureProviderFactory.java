@@ -4,6 +4,7 @@ import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
+import dev.cadet.collector.SpiVersion;
 import dev.cadet.provider.azure.config.AzureSettingsReader;
 import dev.cadet.provider.azure.normalize.DirectoryAuditNormalizer;
 
@@ -21,6 +22,11 @@ public final class AzureProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public int spiMajorVersion() {
+        return SpiVersion.MAJOR;
     }
 
 

@@ -7,6 +7,7 @@ import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
 import dev.cadet.collector.Event;
 import dev.cadet.collector.RawRecord;
+import dev.cadet.collector.SpiVersion;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,11 @@ public final class FileProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public int spiMajorVersion() {
+        return SpiVersion.MAJOR;
     }
 
 

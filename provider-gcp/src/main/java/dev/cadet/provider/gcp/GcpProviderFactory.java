@@ -4,6 +4,7 @@ import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
+import dev.cadet.collector.SpiVersion;
 import dev.cadet.provider.gcp.config.GcpSettingsReader;
 import dev.cadet.provider.gcp.normalize.GoogleNormalizer;
 
@@ -21,6 +22,11 @@ public final class GcpProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public int spiMajorVersion() {
+        return SpiVersion.MAJOR;
     }
 
 

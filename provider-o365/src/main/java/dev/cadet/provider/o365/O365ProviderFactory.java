@@ -4,6 +4,7 @@ import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.ProviderConfig;
 import dev.cadet.collector.ProviderFactory;
+import dev.cadet.collector.SpiVersion;
 import dev.cadet.provider.o365.config.O365SettingsReader;
 import dev.cadet.provider.o365.normalize.O365Normalizer;
 import java.time.Clock;
@@ -20,6 +21,11 @@ public final class O365ProviderFactory implements ProviderFactory {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public int spiMajorVersion() {
+        return SpiVersion.MAJOR;
     }
 
 
