@@ -1,5 +1,7 @@
 package dev.cadet.e2e;
 
+import dev.cadet.provider.azure.fetch.GraphStandIn;
+import dev.cadet.provider.azure.fetch.TestCertificate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cadet.collector.CollectorException;
@@ -56,7 +58,7 @@ final class AzurePipeline implements AutoCloseable {
     private final PluginRegistry plugins;
     private final ConfigCheck.Result checked;
 
-    AzurePipeline(Path dir, GraphStandIn graph, StandInCertificate tls, Instant start) throws Exception {
+    AzurePipeline(Path dir, GraphStandIn graph, TestCertificate tls, Instant start) throws Exception {
         Path secret = dir.resolve("graph-secret");
         Files.writeString(secret, SECRET + "\n");
         String yaml = """

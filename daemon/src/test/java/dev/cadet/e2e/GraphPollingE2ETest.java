@@ -1,7 +1,9 @@
 package dev.cadet.e2e;
 
+import dev.cadet.provider.azure.fetch.GraphStandIn;
+import dev.cadet.provider.azure.fetch.TestCertificate;
 import static dev.cadet.e2e.AzurePipeline.TENANT;
-import static dev.cadet.e2e.GraphStandIn.audit;
+import static dev.cadet.provider.azure.fetch.GraphStandIn.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cadet.alert.Alert;
-import dev.cadet.e2e.GraphStandIn.Audit;
-import dev.cadet.e2e.GraphStandIn.Served;
+import dev.cadet.provider.azure.fetch.GraphStandIn.Audit;
+import dev.cadet.provider.azure.fetch.GraphStandIn.Served;
 import dev.cadet.poll.PollResult;
 import dev.cadet.store.Store;
 import java.nio.file.Path;
@@ -40,7 +42,7 @@ class GraphPollingE2ETest {
 
     @TempDir
     static Path tlsDir;
-    static StandInCertificate tls;
+    static TestCertificate tls;
     static GraphStandIn graph;
     @TempDir
     Path dir;
@@ -48,7 +50,7 @@ class GraphPollingE2ETest {
 
     @BeforeAll
     static void startStandIn() throws Exception {
-        tls = StandInCertificate.generate(tlsDir);
+        tls = TestCertificate.generate(tlsDir);
         graph = new GraphStandIn(tls);
     }
 

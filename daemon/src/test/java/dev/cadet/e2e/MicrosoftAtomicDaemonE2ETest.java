@@ -1,11 +1,13 @@
 package dev.cadet.e2e;
 
-import static dev.cadet.e2e.GraphStandIn.audit;
+import dev.cadet.provider.azure.fetch.GraphStandIn;
+import dev.cadet.provider.azure.fetch.TestCertificate;
+import static dev.cadet.provider.azure.fetch.GraphStandIn.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cadet.e2e.GraphStandIn.Audit;
+import dev.cadet.provider.azure.fetch.GraphStandIn.Audit;
 import dev.cadet.e2e.SyslogDaemonRun.Expected;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +53,7 @@ class MicrosoftAtomicDaemonE2ETest {
     @Test
     void atomicTests124AsGraphRecordsThroughTheDaemonGiveTheCardsAlertsAtTheSiem() throws Exception {
         String tenant = AzurePipeline.TENANT;
-        StandInCertificate tls = StandInCertificate.generate(tmp);
+        TestCertificate tls = TestCertificate.generate(tmp);
         GraphStandIn graph = open(new GraphStandIn(tls));
         Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(40));
         // Test 1: "az ad user create": Add user, success, by the admin, target df00tech-test-user.
