@@ -156,6 +156,12 @@ public final class StreamPoller {
             fatalAt = null;
             return new PollResult(PollResult.Outcome.POLLED, parts, events, alerts, rejected);
         } catch (CollectorException e) {
+            if (pipeline.stopping.getAsBoolean() && e.kind() != CollectorException.Kind.FATAL) {
+                // The daemon is stopping and the source gave up on the window: abandoned, not failed;
+                // nothing of it was committed and the next start reads it again.
+                LOG.info("stream {}: window abandoned for the stop: {}", stream.key(), e.getMessage());
+                return new PollResult(PollResult.Outcome.INTERRUPTED, parts, events, alerts, rejected);
+            }
             failed(e.getMessage(), e.kind() == CollectorException.Kind.FATAL, e);
             if (e.kind() == CollectorException.Kind.CLOCK_SKEW && e.clockSkew() != null) {
                 clockCorrection = e.clockSkew();

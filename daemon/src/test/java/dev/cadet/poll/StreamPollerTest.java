@@ -379,6 +379,19 @@ class StreamPollerTest {
     }
 
     @Test
+    void aSourceThatGivesUpForTheStopIsInterruptedNotFailed() {
+        api.add("e1", T.minus(Duration.ofMinutes(20)), "CreateUser", "mallory");
+        Source givesUp = (stream, window, context) -> {
+            stopping.set(true);
+            throw CollectorException.retry("stopping before the end of window " + window, null, null);
+        };
+        StreamPoller poller = new StreamPoller(spec(), givesUp, new FakeNormalizer(), pipeline(store));
+        assertEquals(PollResult.Outcome.INTERRUPTED, poller.pollOnce().outcome());
+        assertTrue(store.watermark(KEY).isEmpty());
+        assertTrue(store.streamHealth().stream().noneMatch(h -> h.consecutiveFailures() > 0), "no failure recorded");
+    }
+
+    @Test
     void recordsNoNormalizerRecognizesAreRejected() {
         StreamSpec oneWindow = spec().withTiming(Duration.ofMinutes(5), Duration.ofMinutes(30), Duration.ofDays(1), Duration.ofHours(3));
         api.add("e1", T.minus(Duration.ofMinutes(20)), "CreateUser", "mallory");
