@@ -14,6 +14,14 @@ public interface RawView {
      */
     Object get(String dottedPath);
 
+    /**
+     * The value at a path split beforehand: the same answer as {@link #get(String)} with its name.
+     * Views over a parse tree override it to walk the steps without splitting the name per call.
+     */
+    default Object get(FieldPath path) {
+        return get(path.name());
+    }
+
     /** The raw record as JSON text, for alerts and quarantine. */
     String json();
 

@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * The built-in stateful rule {@code type = "admin_baseline"} (MITRE T1136.003 DET0319: "accounts
@@ -54,8 +53,6 @@ final class AdminBaseline {
     static final String CHANGES = "cadet.admin_baseline.changes";
     private static final ObjectMapper JSON = new ObjectMapper();
     // compiled once: every Entra and Office 365 event is tested against them
-    private static final Pattern ADD_MEMBER = Pattern.compile("Add (eligible |scoped )?member to role.*");
-    private static final Pattern REMOVE_MEMBER = Pattern.compile("Remove (eligible |scoped )?member from role.*");
 
     record Settings(Duration learningPeriod, int threshold, Map<String, List<String>> knownAdmins,
                     List<Glob> awsPolicies, List<Glob> awsGroups, Set<String> entraRoles, List<Glob> gwsRoles,
@@ -83,11 +80,31 @@ final class AdminBaseline {
     private static boolean mayChangeHolders(String dataset, String action) {
         return switch (dataset) {
             case "aws.cloudtrail" -> action.endsWith("UserPolicy") || action.endsWith("RolePolicy") || action.endsWith("Group");
-            case "azure.auditlogs", "o365.audit" -> action.startsWith("Add ") || action.startsWith("Remove ");
+            case "azure.auditlogs", "o365.audit" -> roleMembership(action) != null;
             case "google_workspace.admin" -> action.endsWith("ADMIN_PRIVILEGE") || action.endsWith("ASSIGN_ROLE");
             case "gcp.audit" -> action.endsWith("SetIamPolicy");
             default -> false;
         };
+    }
+
+    /**
+     * TRUE for an Entra or O365 operation adding a member to a role ({@code Add member to role},
+     * {@code Add eligible member to role in PIM completed (permanent)}, {@code Add scoped member to
+     * role.}), FALSE for one removing a member, else null. Prefix tests, not a regex: this runs for
+     * every Entra and O365 event.
+     */
+    static Boolean roleMembership(String action) {
+        boolean add = action.startsWith("Add ");
+        if (!add && !action.startsWith("Remove ")) {
+            return null;
+        }
+        int at = add ? 4 : 7;
+        if (action.startsWith("eligible ", at)) {
+            at += 9;
+        } else if (action.startsWith("scoped ", at)) {
+            at += 7;
+        }
+        return action.startsWith(add ? "member to role" : "member from role", at) ? add : null;
     }
 
     List<Change> changes(Event e) {
@@ -127,9 +144,7 @@ final class AdminBaseline {
                 }
             }
             case "azure.auditlogs", "o365.audit" -> {
-                String op = action.endsWith(".") ? action.substring(0, action.length() - 1) : action;
-                Boolean add = ADD_MEMBER.matcher(op).matches() ? Boolean.TRUE
-                        : REMOVE_MEMBER.matcher(op).matches() ? Boolean.FALSE : null;
+                Boolean add = roleMembership(action);
                 if (add == null || target == null) {
                     break;
                 }

@@ -3,6 +3,7 @@ package dev.cadet.detect;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cadet.collector.Event;
+import dev.cadet.collector.FieldPath;
 import dev.cadet.detect.eql.Query;
 import dev.cadet.store.Store.SequenceKey;
 import java.time.Duration;
@@ -36,6 +37,9 @@ public final class DetectionEngine implements Detector {
      */
     public static final List<String> ALERT_FIELDS = List.of(Event.DATASET, Event.ACCOUNT_ID, Event.USER_NAME,
             Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION, Event.USER_AGENT);
+
+    private static final List<FieldPath> ALERT_FIELD_PATHS = ALERT_FIELDS.stream().map(FieldPath::of).toList();
+    private static final FieldPath ACCOUNT_ID = FieldPath.of(Event.ACCOUNT_ID);
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -163,7 +167,7 @@ public final class DetectionEngine implements Detector {
                 Map<String, String> fields = new LinkedHashMap<>(base.fields());
                 fields.put(AdminBaseline.CHANGES, AdminBaseline.encode(changes));
                 out.add(new StepHit(b.id(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
-                        joinKey(List.of(event.get(Event.ACCOUNT_ID).toString()))));
+                        joinKey(List.of(event.get(ACCOUNT_ID).toString()))));
             }
         }
         return out == null ? List.of() : out;
@@ -171,19 +175,45 @@ public final class DetectionEngine implements Detector {
 
     static MatchedEvent matchedEvent(Event event) {
         Map<String, String> fields = new LinkedHashMap<>();
-        for (String f : ALERT_FIELDS) {
+        for (FieldPath f : ALERT_FIELD_PATHS) {
             Object v = event.get(f);
             if (v instanceof List<?> list) {
                 v = list.isEmpty() ? null : String.join(", ", list.stream().map(String::valueOf).toList());
             }
             if (v != null) {
-                fields.put(f, v.toString());
+                fields.put(f.name(), v.toString());
             }
         }
         return new MatchedEvent(event.id(), event.timestamp(), Map.copyOf(fields));
     }
 
-    private static String joinKey(List<Object> values) {
+    /**
+     * The join key as a JSON array. The common case, strings without characters JSON escapes, is
+     * written directly; anything else goes through Jackson. Both write the same text, which the
+     * store keeps as the key of the sequence state (it must not change between versions).
+     */
+    static String joinKey(List<Object> values) {
+        StringBuilder json = new StringBuilder(80).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (!(values.get(i) instanceof String s) || needsEscape(s)) {
+                return jacksonJoinKey(values);
+            }
+            json.append(i == 0 ? "\"" : ",\"").append(s).append('"');
+        }
+        return json.append(']').toString();
+    }
+
+    private static boolean needsEscape(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String jacksonJoinKey(List<Object> values) {
         try {
             return JSON.writeValueAsString(values);
         } catch (JsonProcessingException e) {

@@ -1,6 +1,7 @@
 package dev.cadet.detect;
 
 import dev.cadet.collector.Event;
+import dev.cadet.collector.FieldPath;
 import dev.cadet.detect.eql.Query.FieldValue;
 import dev.cadet.detect.eql.Query.IndexKey;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ import java.util.function.ToIntFunction;
  * <p>Built once, then read-only: {@link #candidates} may run concurrently.
  */
 final class StepIndex<T> {
+    private static final FieldPath DATASET = FieldPath.of(Event.DATASET);
 
     /** The steps keyed on one field's values. */
     private static final class FieldIndex<T> {
@@ -91,7 +93,7 @@ final class StepIndex<T> {
     /** The steps the event could satisfy, each once, in step order. */
     List<T> candidates(Event event) {
         Found found = new Found();
-        Object dataset = event.get(Event.DATASET);
+        Object dataset = event.get(DATASET);
         if (dataset instanceof List<?> list) {
             for (Object v : list) {
                 addDataset(found, event, v);
@@ -177,8 +179,8 @@ final class StepIndex<T> {
     }
 
     private void addFields(Found found, Event event, Fields<T> fields) {
-        for (int i = 0; i < fields.names.length; i++) {
-            addField(found, fields.indexes[i], event.get(fields.names[i]));
+        for (int i = 0; i < fields.paths.length; i++) {
+            addField(found, fields.indexes[i], event.get(fields.paths[i]));
         }
     }
 
@@ -211,7 +213,7 @@ final class StepIndex<T> {
     /** Field indexes by field name, as arrays: walked for every event. */
     private static final class Fields<T> {
         private final Map<String, FieldIndex<T>> byName = new LinkedHashMap<>();
-        String[] names = new String[0];
+        FieldPath[] paths = new FieldPath[0];
         FieldIndex<T>[] indexes = newArray(0);
 
         FieldIndex<T> get(String field) {
@@ -219,7 +221,7 @@ final class StepIndex<T> {
             if (index == null) {
                 index = new FieldIndex<>();
                 byName.put(field, index);
-                names = byName.keySet().toArray(new String[0]);
+                paths = byName.keySet().stream().map(FieldPath::of).toArray(FieldPath[]::new);
                 indexes = byName.values().toArray(newArray(0));
             }
             return index;

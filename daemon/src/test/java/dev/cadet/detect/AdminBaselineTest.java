@@ -1,6 +1,7 @@
 package dev.cadet.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadet.alert.Alert;
@@ -61,6 +62,24 @@ class AdminBaselineTest {
 
     static List<String> targets(List<Match> matches) {
         return matches.stream().map(m -> m.events().get(0).fields().get(Event.TARGET_NAME)).toList();
+    }
+
+    @Test
+    void roleMembershipReadsEveryEntraAndO365SpellingOfAddingAndRemovingARoleMember() {
+        assertEquals(Boolean.TRUE, AdminBaseline.roleMembership("Add member to role"));
+        assertEquals(Boolean.TRUE, AdminBaseline.roleMembership("Add member to role."));
+        assertEquals(Boolean.TRUE, AdminBaseline.roleMembership("Add eligible member to role in PIM completed (permanent)"));
+        assertEquals(Boolean.TRUE, AdminBaseline.roleMembership("Add scoped member to role."));
+        assertEquals(Boolean.FALSE, AdminBaseline.roleMembership("Remove member from role"));
+        assertEquals(Boolean.FALSE, AdminBaseline.roleMembership("Remove eligible member from role in PIM completed (permanent)"));
+        assertEquals(Boolean.FALSE, AdminBaseline.roleMembership("Remove scoped member from role."));
+        assertNull(AdminBaseline.roleMembership("Add user"));
+        assertNull(AdminBaseline.roleMembership("Add owner to group"));
+        assertNull(AdminBaseline.roleMembership("Add member to group"));
+        assertNull(AdminBaseline.roleMembership("Remove member to role"), "adding words with a removal verb");
+        assertNull(AdminBaseline.roleMembership("Add member from role"));
+        assertNull(AdminBaseline.roleMembership("Add eligible scoped member to role"));
+        assertNull(AdminBaseline.roleMembership("add member to role"), "Entra and O365 spell it with a capital A");
     }
 
     @Test

@@ -276,4 +276,32 @@ class DetectionEngineTest {
         List<StepHit> hits = engine.hits(aws("c1", 0, "CreateUser", null, "m"));
         assertEquals(List.of("one", "two"), hits.stream().map(StepHit::ruleId).toList());
     }
+
+    /** The store keys sequence state by the join key text: the direct writer must write what Jackson writes. */
+    @Test
+    void joinKeyTextIsJacksonsForEveryKindOfValue() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String[] pieces = {"a", "Z", "0", " ", "\"", "\\", "\n", "\t", "\u0001", "\u001f", "\u007f", "\u00e9", "\u2028",
+                "\uD83D\uDE00", "/", "<", "'", "user@example.com", "arn:aws:iam::111122223333:user/x"};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int n = 0; n < 5_000; n++) {
+            List<Object> values = new ArrayList<>();
+            int count = 1 + random.nextInt(3);
+            for (int i = 0; i < count; i++) {
+                int kind = random.nextInt(8);
+                if (kind == 0) {
+                    values.add(random.nextLong());
+                } else if (kind == 1) {
+                    values.add(List.of("x", 7L));
+                } else {
+                    StringBuilder text = new StringBuilder();
+                    for (int k = random.nextInt(4); k > 0; k--) {
+                        text.append(pieces[random.nextInt(pieces.length)]);
+                    }
+                    values.add(text.toString());
+                }
+            }
+            assertEquals(json.writeValueAsString(values), DetectionEngine.joinKey(values), values::toString);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.cadet.rawjson;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cadet.collector.FieldPath;
 import dev.cadet.collector.RawView;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +37,20 @@ public final class JsonRawView implements RawView {
         if (dottedPath == null || dottedPath.isEmpty()) {
             return null;
         }
+        return get(FieldPath.of(dottedPath));
+    }
+
+    @Override
+    public Object get(FieldPath path) {
+        if (path.name().isEmpty()) {
+            return null;
+        }
         JsonNode node = root;
-        for (String step : dottedPath.split("\\.", -1)) {
+        for (int i = 0; i < path.size(); i++) {
             if (node == null) {
                 return null;
             }
+            String step = path.step(i);
             if (node.isObject()) {
                 node = field(node, step);
             } else if (node.isArray() && isIndex(step)) {

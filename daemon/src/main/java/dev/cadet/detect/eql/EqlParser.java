@@ -382,8 +382,8 @@ public final class EqlParser {
                     literals.add(s);
                 }
             } else {
-                Pattern w = Values.wildcard(s, ignoreCase);
-                tests.add(v -> w.matcher(Values.text(v)).matches());
+                Wildcard w = new Wildcard(s, ignoreCase);
+                tests.add(v -> w.matches(Values.text(v)));
                 literals = null;
             }
         }

@@ -157,7 +157,7 @@ final class Functions {
     private static Object wildcard(Object[] a, boolean ic) {
         String s = text(a[0]);
         for (int i = 1; i < a.length; i++) {
-            if (Values.any(a[i], p -> Values.wildcard(text(p), ic).matcher(s).matches())) {
+            if (Values.any(a[i], p -> new Wildcard(text(p), ic).matches(s))) {
                 return true;
             }
         }

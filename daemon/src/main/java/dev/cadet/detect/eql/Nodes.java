@@ -1,6 +1,7 @@
 package dev.cadet.detect.eql;
 
 import dev.cadet.collector.Event;
+import dev.cadet.collector.FieldPath;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -16,11 +17,18 @@ final class Nodes {
         }
     }
 
-    /** A field: the ECS field, else the raw record's path. {@code optional} is {@code ?field}. */
-    record Field(String path, boolean optional) implements Expr {
+    /**
+     * A field: the ECS field, else the raw record's path. {@code optional} is {@code ?field}; {@code ref}
+     * is the path split once, when the rule loads.
+     */
+    record Field(String path, boolean optional, FieldPath ref) implements Expr {
+        Field(String path, boolean optional) {
+            this(path, optional, FieldPath.of(path));
+        }
+
         @Override
         public Object eval(Event event) {
-            Object v = event.get(path);
+            Object v = event.get(ref);
             return v instanceof List<?> l && l.isEmpty() ? null : v;
         }
     }
@@ -82,15 +90,16 @@ final class Nodes {
                 return false;
             }
             if (op == Op.NE) {
-                return !Values.any(a, x -> Values.any(b, y -> Values.equal(x, y, false)));
+                return !Values.anyEqual(a, b, false);
+            }
+            if (op == Op.EQ) {
+                return Values.anyEqual(a, b, false);
             }
             return Values.any(a, x -> Values.any(b, y -> holds(x, y)));
         }
 
+        /** An ordering comparison of two scalars. */
         private boolean holds(Object x, Object y) {
-            if (op == Op.EQ) {
-                return Values.equal(x, y, false);
-            }
             Integer c = Values.compare(x, y);
             if (c == null) {
                 return false;
@@ -116,7 +125,7 @@ final class Nodes {
             boolean found = false;
             for (Expr item : items) {
                 Object candidate = item.eval(event);
-                if (candidate != null && Values.any(v, x -> Values.any(candidate, y -> Values.equal(x, y, ignoreCase)))) {
+                if (Values.anyEqual(v, candidate, ignoreCase)) {
                     found = true;
                     break;
                 }

@@ -1,6 +1,7 @@
 package dev.cadet.detect.eql;
 
 import dev.cadet.collector.Event;
+import dev.cadet.collector.FieldPath;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,7 +26,10 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
     }
 
     /** A join key field; an optional one ({@code ?field}) may be absent, a plain one may not. */
-    public record JoinKey(String field, boolean optional) {
+    public record JoinKey(String field, boolean optional, FieldPath path) {
+        public JoinKey(String field, boolean optional) {
+            this(field, optional, FieldPath.of(field));
+        }
     }
 
     /**
@@ -262,7 +266,7 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
         List<Object> values = new ArrayList<>(sequenceBy.size() + step.by().size());
         for (List<JoinKey> keys : List.of(sequenceBy, step.by())) {
             for (JoinKey k : keys) {
-                Object v = event.get(k.field());
+                Object v = event.get(k.path());
                 if (v instanceof List<?> l && l.isEmpty()) {
                     v = null;
                 }

@@ -3,7 +3,6 @@ package dev.cadet.detect.eql;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Value semantics of the evaluator. Values are null (absent), String, Long, Double, Boolean, or a
@@ -32,7 +31,45 @@ final class Values {
 
     /** A condition's result: true, or a list (a function mapped over a multi-valued field) holding true. */
     static boolean isTrue(Object v) {
-        return any(v, Boolean.TRUE::equals);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        if (v instanceof List<?> list) {
+            for (Object e : list) {
+                if (Boolean.TRUE.equals(e)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True if some element of {@code a} equals some element of {@code b} (a scalar is its only
+     * element; null elements never equal): {@code any(a, x -> any(b, y -> equal(x, y)))} without a
+     * lambda per test, as it runs for most candidate events.
+     */
+    static boolean anyEqual(Object a, Object b, boolean ignoreCase) {
+        if (a == null || b == null) {
+            return false;
+        }
+        if (a instanceof List<?> list) {
+            for (Object x : list) {
+                if (anyEqual(x, b, ignoreCase)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (b instanceof List<?> list) {
+            for (Object y : list) {
+                if (y != null && equal(a, y, ignoreCase)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return equal(a, b, ignoreCase);
     }
 
     /** Scalar equality: numbers by value (a numeric string equals its number), text case-sensitively. */
@@ -78,32 +115,6 @@ final class Values {
 
     static String text(Object v) {
         return v == null ? null : v.toString();
-    }
-
-    /**
-     * A wildcard pattern ({@code *} any run, {@code ?} one character; everything else literal) as a
-     * regex that must match the whole text.
-     */
-    static Pattern wildcard(String pattern, boolean ignoreCase) {
-        StringBuilder re = new StringBuilder();
-        StringBuilder literal = new StringBuilder();
-        for (int i = 0; i < pattern.length(); i++) {
-            char ch = pattern.charAt(i);
-            if (ch == '*' || ch == '?') {
-                if (literal.length() > 0) {
-                    re.append(Pattern.quote(literal.toString()));
-                    literal.setLength(0);
-                }
-                re.append(ch == '*' ? ".*" : ".");
-            } else {
-                literal.append(ch);
-            }
-        }
-        if (literal.length() > 0) {
-            re.append(Pattern.quote(literal.toString()));
-        }
-        int flags = Pattern.DOTALL | (ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
-        return Pattern.compile(re.toString(), flags);
     }
 
     static String lower(String s) {

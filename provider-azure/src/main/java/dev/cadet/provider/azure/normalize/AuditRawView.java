@@ -1,6 +1,7 @@
 package dev.cadet.provider.azure.normalize;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cadet.collector.FieldPath;
 import dev.cadet.collector.RawView;
 import dev.cadet.rawjson.JsonRawView;
 
@@ -26,6 +27,12 @@ final class AuditRawView implements RawView {
     public Object get(String dottedPath) {
         Object v = audit.get(dottedPath);
         return v != null || envelope == null ? v : envelope.get(dottedPath);
+    }
+
+    @Override
+    public Object get(FieldPath path) {
+        Object v = audit.get(path);
+        return v != null || envelope == null ? v : envelope.get(path);
     }
 
     @Override
