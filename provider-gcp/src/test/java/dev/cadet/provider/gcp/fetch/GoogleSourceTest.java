@@ -24,7 +24,7 @@ import dev.cadet.collector.CollectorException;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
-import dev.cadet.provider.gcp.RecordingFetchContext;
+import dev.cadet.collector.testkit.RecordingFetchContext;
 import dev.cadet.provider.gcp.TestConfigs;
 import dev.cadet.provider.gcp.TestKey;
 import java.nio.file.Path;
