@@ -2,12 +2,9 @@ package dev.cadet.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cadet.collector.CollectorException;
-import dev.cadet.collector.FetchContext;
 import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Source;
 import dev.cadet.collector.StreamSpec;
-import dev.cadet.collector.Window;
 import dev.cadet.config.CadetConfig;
 import dev.cadet.config.ConfigCheck;
 import dev.cadet.config.ConfigLoader;
@@ -159,18 +156,5 @@ final class GooglePipeline implements AutoCloseable {
         store.close();
         checked.close();
         plugins.close();
-    }
-
-    /** The plugin's source with the test clock as the server's clock; fetch is the plugin's own. */
-    private record ServerClock(Source plugin, FakeClock clock) implements Source {
-        @Override
-        public void fetch(StreamSpec stream, Window window, FetchContext context) throws CollectorException {
-            plugin.fetch(stream, window, context);
-        }
-
-        @Override
-        public Instant serverNow(StreamSpec stream) {
-            return clock.instant();
-        }
     }
 }
