@@ -3,14 +3,10 @@ package dev.cadet.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.cadet.collector.StreamSpec;
-import dev.cadet.config.CadetConfig;
 import dev.cadet.config.ConfigCheck;
-import dev.cadet.config.ConfigLoader;
-import dev.cadet.config.SecretReferences;
 import dev.cadet.detect.AlertFactory;
 import dev.cadet.detect.DetectionEngine;
 import dev.cadet.detect.RuleSet;
-import dev.cadet.plugin.PluginRegistry;
 import dev.cadet.poll.FakeClock;
 import dev.cadet.poll.Pipeline;
 import dev.cadet.poll.PollResult;
@@ -24,12 +20,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The host's real pipeline for a provider entry with one stream, built the way the daemon builds it:
- * config text through {@link ConfigLoader} and {@link ConfigCheck} against the plugins of the built
- * distribution ({@code cadet.dist.dir}/plugins), a SQLite store in a temp file, the detection engine,
+ * config text loaded and checked against the plugins of the built distribution ({@link CheckedConfig}),
+ * a SQLite store in a temp file, the detection engine,
  * the alert factory and a {@link StreamPoller} over the plugin's real source. Subclasses give the
  * entry's config and the rules; the plugin talks to their stand-in.
  *
@@ -48,8 +43,7 @@ abstract class OneStreamPipeline implements AutoCloseable {
     final SqliteStore store;
     final StreamPoller poller;
     final StreamSpec stream;
-    private final PluginRegistry plugins;
-    private final ConfigCheck.Result checked;
+    private final CheckedConfig loaded;
 
     /**
      * @param dir       a temp directory: the store file goes there
@@ -61,30 +55,20 @@ abstract class OneStreamPipeline implements AutoCloseable {
      */
     OneStreamPipeline(Path dir, String providers, String plugin, String streamKey, Instant start, List<Path> ruleDirs)
             throws Exception {
-        String yaml = """
-                store:
-                  path: %s
-                plugins:
-                  dir: %s
-                """.formatted(dir.resolve("cadet.db"), distDir().resolve("plugins")) + providers;
-        CadetConfig config = new ConfigLoader(dir, new SecretReferences(Map.of())).parse(yaml, "e2e.yaml");
-        assertEquals(List.of(), config.problems(), "config problems");
-        plugins = PluginRegistry.load(config.pluginsDir());
-        checked = ConfigCheck.check(config, plugins, output -> { });
-        assertEquals(List.of(), checked.problems(), "config check problems");
-        ConfigCheck.CheckedProvider entry = checked.providers().get(0);
+        loaded = CheckedConfig.load(dir, providers);
+        ConfigCheck.CheckedProvider entry = loaded.entry();
         stream = entry.entry().applyTo(entry.provider().streams().get(0));
         assertEquals(streamKey, stream.key());
 
         clock = new FakeClock(start);
-        store = new SqliteStore(config.store().path().toString());
+        store = new SqliteStore(loaded.config().store().path().toString());
         DetectionEngine engine = new DetectionEngine(RuleSet.load(ruleDirs), Duration.ofHours(1));
         engine.restore(store.loadSequenceState());
         AlertFactory alerts = new AlertFactory(engine);
         Pipeline pipeline = new Pipeline(store, engine, alerts::toAlert, new QuotaLimiters(clock, clock.sleeper()),
                 clock, clock.sleeper(), FAST_RETRY, () -> false, () -> { });
         poller = new StreamPoller(stream, new ServerClock(entry.provider().source(), clock),
-                plugins.factory(plugin).normalizer(), pipeline);
+                loaded.plugins().factory(plugin).normalizer(), pipeline);
     }
 
     /** The built distribution the tests load plugins and shipped files from. */
@@ -116,7 +100,6 @@ abstract class OneStreamPipeline implements AutoCloseable {
     @Override
     public void close() {
         store.close();
-        checked.close();
-        plugins.close();
+        loaded.close();
     }
 }
