@@ -2,20 +2,13 @@ package dev.cadet.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.cadet.collector.CollectorException;
-import dev.cadet.collector.FetchContext;
 import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Source;
 import dev.cadet.collector.StreamSpec;
-import dev.cadet.collector.Window;
-import dev.cadet.config.CadetConfig;
 import dev.cadet.config.ConfigCheck;
-import dev.cadet.config.ConfigLoader;
-import dev.cadet.config.SecretReferences;
 import dev.cadet.detect.AlertFactory;
 import dev.cadet.detect.DetectionEngine;
 import dev.cadet.detect.RuleSet;
-import dev.cadet.plugin.PluginRegistry;
 import dev.cadet.poll.FakeClock;
 import dev.cadet.poll.Pipeline;
 import dev.cadet.poll.QuotaLimiters;
@@ -72,8 +65,7 @@ final class GooglePipeline implements AutoCloseable {
     final SqliteStore store;
     final RuleSet rules;
     final Map<String, StreamPoller> pollers = new LinkedHashMap<>();
-    private final PluginRegistry plugins;
-    private final ConfigCheck.Result checked;
+    private final CheckedConfig loaded;
 
     GooglePipeline(Path dir, GoogleApisStandIn google, Instant start) throws Exception {
         Path key = dir.resolve("gcp-key.json");
@@ -82,11 +74,7 @@ final class GooglePipeline implements AutoCloseable {
         for (Map.Entry<String, String> r : TEST_RULES.entrySet()) {
             Files.writeString(testRules.resolve(r.getKey() + ".eql"), r.getValue());
         }
-        String yaml = """
-                store:
-                  path: %s
-                plugins:
-                  dir: %s
+        loaded = CheckedConfig.load(dir, """
                 providers:
                   gcp:
                     - name: e2e
@@ -104,24 +92,18 @@ final class GooglePipeline implements AutoCloseable {
                       rescan_overlap: 30m
                       max_window: 6h
                       initial_backfill: 2h
-                """.formatted(dir.resolve("cadet.db"), AwsPipeline.distDir().resolve("plugins"), key, google.baseUrl(),
-                google.baseUrl(), google.baseUrl(), CUSTOMER, PROJECT);
-        CadetConfig config = new ConfigLoader(dir, new SecretReferences(Map.of())).parse(yaml, "e2e.yaml");
-        assertEquals(List.of(), config.problems(), "config problems");
-        plugins = PluginRegistry.load(config.pluginsDir());
-        checked = ConfigCheck.check(config, plugins, output -> { });
-        assertEquals(List.of(), checked.problems(), "config check problems");
-        ConfigCheck.CheckedProvider gcp = checked.providers().get(0);
+                """.formatted(key, google.baseUrl(), google.baseUrl(), google.baseUrl(), CUSTOMER, PROJECT));
+        ConfigCheck.CheckedProvider gcp = loaded.entry();
 
         clock = new FakeClock(start);
-        store = new SqliteStore(config.store().path().toString());
+        store = new SqliteStore(loaded.config().store().path().toString());
         rules = RuleSet.load(List.of(AwsPipeline.distDir().resolve("conf/rules"), testRules));
         DetectionEngine engine = new DetectionEngine(rules, Duration.ofHours(1));
         engine.restore(store.loadSequenceState());
         AlertFactory alerts = new AlertFactory(engine);
         Pipeline pipeline = new Pipeline(store, engine, alerts::toAlert, new QuotaLimiters(clock, clock.sleeper()),
                 clock, clock.sleeper(), FAST_RETRY, () -> false, () -> { });
-        Normalizer normalizer = plugins.factory("gcp").normalizer();
+        Normalizer normalizer = loaded.plugins().factory("gcp").normalizer();
         Source source = new ServerClock(gcp.provider().source(), clock);
         for (StreamSpec s : gcp.provider().streams()) {
             StreamSpec stream = gcp.entry().applyTo(s);
@@ -157,20 +139,6 @@ final class GooglePipeline implements AutoCloseable {
     @Override
     public void close() {
         store.close();
-        checked.close();
-        plugins.close();
-    }
-
-    /** The plugin's source with the test clock as the server's clock; fetch is the plugin's own. */
-    private record ServerClock(Source plugin, FakeClock clock) implements Source {
-        @Override
-        public void fetch(StreamSpec stream, Window window, FetchContext context) throws CollectorException {
-            plugin.fetch(stream, window, context);
-        }
-
-        @Override
-        public Instant serverNow(StreamSpec stream) {
-            return clock.instant();
-        }
+        loaded.close();
     }
 }

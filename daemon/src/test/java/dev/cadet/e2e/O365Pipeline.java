@@ -1,72 +1,40 @@
 package dev.cadet.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cadet.collector.CollectorException;
-import dev.cadet.collector.FetchContext;
-import dev.cadet.collector.Source;
-import dev.cadet.collector.StreamSpec;
-import dev.cadet.collector.Window;
-import dev.cadet.config.CadetConfig;
-import dev.cadet.config.ConfigCheck;
-import dev.cadet.config.ConfigLoader;
-import dev.cadet.config.SecretReferences;
-import dev.cadet.detect.AlertFactory;
-import dev.cadet.detect.DetectionEngine;
-import dev.cadet.detect.RuleSet;
-import dev.cadet.plugin.PluginRegistry;
 import dev.cadet.poll.FakeClock;
-import dev.cadet.poll.Pipeline;
-import dev.cadet.poll.PollResult;
-import dev.cadet.poll.QuotaLimiters;
-import dev.cadet.poll.StreamPoller;
-import dev.cadet.store.SqliteStore;
-import dev.cadet.store.Store;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The host's real pipeline for one {@code providers.o365} entry (content type Audit.AzureActiveDirectory),
- * built as the daemon builds it, with the real o365 plugin of the distribution talking to an
+ * a {@link OneStreamPipeline} with the real o365 plugin of the distribution talking to an
  * {@link ActivityFeedStandIn} (API on http://127.0.0.1, token endpoint on https://localhost trusted
  * through the entry's {@code ca_file}). Pipeline time is a {@link FakeClock} that starts at the real
  * time (the plugin checks blob expiry and clock skew against the real clock).
  */
-final class O365Pipeline implements AutoCloseable {
+final class O365Pipeline extends OneStreamPipeline {
     static final String TENANT = ActivityFeedStandIn.TENANT;
     static final String CONTENT_TYPE = "Audit.AzureActiveDirectory";
     static final String STREAM = "o365/" + TENANT + "/" + CONTENT_TYPE;
-    static final String OUTPUT = "e2e";
-    static final Duration SETTLE_LAG = Duration.ofMinutes(1);
-    static final Duration RESCAN_OVERLAP = Duration.ofMinutes(30);
-    static final Duration INITIAL_BACKFILL = Duration.ofHours(2);
     static final String CLIENT_SECRET = "o365-e2e-secret-never-shown-5e2a";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final FakeClock clock;
-    final SqliteStore store;
-    final StreamPoller poller;
-    final StreamSpec stream;
-    private final PluginRegistry plugins;
-    private final ConfigCheck.Result checked;
-
     O365Pipeline(Path dir, ActivityFeedStandIn api) throws Exception {
+        super(dir, providers(dir, api), "o365", STREAM, Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                List.of(seedRuleDir(dir)));
+    }
+
+    private static String providers(Path dir, ActivityFeedStandIn api) throws IOException {
         Path secret = dir.resolve("o365-secret");
         Files.writeString(secret, CLIENT_SECRET + "\n");
-        String yaml = """
-                store:
-                  path: %s
-                plugins:
-                  dir: %s
+        return """
                 providers:
                   o365:
                     - name: e2e
@@ -80,26 +48,8 @@ final class O365Pipeline implements AutoCloseable {
                       settle_lag: 1m
                       rescan_overlap: 30m
                       initial_backfill: 2h
-                """.formatted(dir.resolve("cadet.db"), AwsPipeline.distDir().resolve("plugins"), TENANT,
-                ActivityFeedStandIn.CLIENT_ID, secret, CONTENT_TYPE, api.apiBaseUrl(), api.authorityHost(), api.caFile());
-        CadetConfig config = new ConfigLoader(dir, new SecretReferences(Map.of())).parse(yaml, "e2e.yaml");
-        assertEquals(List.of(), config.problems(), "config problems");
-        plugins = PluginRegistry.load(config.pluginsDir());
-        checked = ConfigCheck.check(config, plugins, output -> { });
-        assertEquals(List.of(), checked.problems(), "config check problems");
-        ConfigCheck.CheckedProvider o365 = checked.providers().get(0);
-        stream = o365.entry().applyTo(o365.provider().streams().get(0));
-        assertEquals(STREAM, stream.key());
-
-        clock = new FakeClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        store = new SqliteStore(config.store().path().toString());
-        DetectionEngine engine = new DetectionEngine(RuleSet.load(List.of(seedRuleDir(dir))), Duration.ofHours(1));
-        engine.restore(store.loadSequenceState());
-        AlertFactory alerts = new AlertFactory(engine);
-        Pipeline pipeline = new Pipeline(store, engine, alerts::toAlert, new QuotaLimiters(clock, clock.sleeper()),
-                clock, clock.sleeper(), AwsPipeline.FAST_RETRY, () -> false, () -> { });
-        poller = new StreamPoller(stream, new ServerClock(o365.provider().source(), clock), plugins.factory("o365").normalizer(),
-                pipeline);
+                """.formatted(TENANT, ActivityFeedStandIn.CLIENT_ID, secret, CONTENT_TYPE, api.apiBaseUrl(),
+                api.authorityHost(), api.caFile());
     }
 
     /**
@@ -113,29 +63,6 @@ final class O365Pipeline implements AutoCloseable {
         Path rules = Files.createDirectories(dir.resolve("rules"));
         Files.copy(seed, rules.resolve(seed.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return rules;
-    }
-
-    Instant windowEnd() {
-        return clock.instant().truncatedTo(ChronoUnit.MILLIS).minus(SETTLE_LAG);
-    }
-
-    PollResult poll() {
-        return poller.pollOnce();
-    }
-
-    List<Store.OutboxEntry> outbox() {
-        return store.pending(OUTPUT, 100_000);
-    }
-
-    Store.StreamHealth health() {
-        return store.streamHealth().stream().filter(h -> h.streamKey().equals(STREAM)).findFirst().orElseThrow();
-    }
-
-    @Override
-    public void close() {
-        store.close();
-        checked.close();
-        plugins.close();
     }
 
     /** An Audit.AzureActiveDirectory record as the API writes it (CreationTime without zone). */
@@ -165,18 +92,5 @@ final class O365Pipeline implements AutoCloseable {
 
     static String addUser(String id, Instant time, String actor, String target) {
         return aadRecord(id, "Add user.", time, actor, target, "Success");
-    }
-
-    /** The plugin's source with the test clock as the server's clock for window ends. */
-    private record ServerClock(Source plugin, FakeClock clock) implements Source {
-        @Override
-        public void fetch(StreamSpec stream, Window window, FetchContext context) throws CollectorException {
-            plugin.fetch(stream, window, context);
-        }
-
-        @Override
-        public Instant serverNow(StreamSpec stream) {
-            return clock.instant();
-        }
     }
 }

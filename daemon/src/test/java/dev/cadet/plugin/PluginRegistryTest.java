@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cadet.collector.CollectorException;
 import dev.cadet.collector.Event;
-import dev.cadet.collector.FetchContext;
 import dev.cadet.collector.Normalizer;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.ProviderConfig;
@@ -17,11 +15,11 @@ import dev.cadet.collector.RawRecord;
 import dev.cadet.collector.SpiVersion;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
+import dev.cadet.collector.testkit.RecordingFetchContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +47,9 @@ class PluginRegistryTest {
                 assertEquals(List.of(), config.problems());
                 StreamSpec stream = p.streams().get(0);
                 assertEquals("alpha/eu-west-1", stream.key());
-                List<String> warnings = new ArrayList<>();
-                p.source().fetch(stream, new Window(Instant.EPOCH, Instant.EPOCH), recording(warnings));
-                assertEquals(List.of("tccl=PluginClassLoader[alpha]"), warnings);
+                RecordingFetchContext context = new RecordingFetchContext(1);
+                p.source().fetch(stream, new Window(Instant.EPOCH, Instant.EPOCH), context);
+                assertEquals(List.of("tccl=PluginClassLoader[alpha]"), context.warnings);
             }
             Event e = f.normalizer().normalize(new RawRecord("{}", "test")).get(0);
             assertEquals("PluginClassLoader[alpha]", e.text("loader"));
@@ -192,37 +190,5 @@ class PluginRegistryTest {
             assertEquals(null, registry.factory("aws").create(config));
             assertEquals(List.of("providers.aws[0].region: unknown region \"us-est-1\""), config.problems());
         }
-    }
-
-    private static FetchContext recording(List<String> warnings) {
-        return new FetchContext() {
-            @Override
-            public void page(List<RawRecord> records) {
-            }
-
-            @Override
-            public <T> T call(String what, Request<T> request) throws CollectorException {
-                return request.run();
-            }
-
-            @Override
-            public void warn(String message) {
-                warnings.add(message);
-            }
-
-            @Override
-            public boolean itemMarked(String itemKey) {
-                return false;
-            }
-
-            @Override
-            public void markItem(String itemKey, String state) {
-            }
-
-            @Override
-            public boolean stopping() {
-                return false;
-            }
-        };
     }
 }

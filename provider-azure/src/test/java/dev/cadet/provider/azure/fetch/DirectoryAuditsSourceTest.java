@@ -16,6 +16,7 @@ import dev.cadet.collector.Secret;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.TimeAxis;
 import dev.cadet.collector.Window;
+import dev.cadet.collector.testkit.RecordingFetchContext;
 import dev.cadet.provider.azure.config.AzureSettings;
 import dev.cadet.provider.azure.config.AzureSettingsReader;
 import dev.cadet.provider.azure.fetch.GraphStandIn.Served;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cadet.collector.CollectorException;
 import dev.cadet.collector.FetchContext;
 import dev.cadet.collector.RawRecord;
+import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
 import java.net.URI;
 import java.util.ArrayList;
@@ -37,7 +38,8 @@ final class CloudLoggingEntries {
         this.serviceNames = List.copyOf(serviceNames);
     }
 
-    void fetch(String streamKey, StreamTarget.LoggingResource target, Window window, FetchContext context) throws CollectorException {
+    void fetch(StreamSpec stream, StreamTarget.LoggingResource target, Window window, FetchContext context) throws CollectorException {
+        String streamKey = stream.key();
         URI uri = root.resolve("v2/entries:list");
         String token = null;
         int page = 0;
@@ -46,7 +48,7 @@ final class CloudLoggingEntries {
             page++;
             String body = body(target.resource(), window, token);
             String origin = "entries.list " + streamKey + " page " + page;
-            JsonNode answer = context.call(origin, () -> http.post(Api.LOGGING, uri, body, streamKey));
+            JsonNode answer = context.call(origin, () -> http.post(Api.LOGGING, uri, body, stream, window));
             List<RawRecord> records = new ArrayList<>();
             for (JsonNode entry : answer.path("entries")) {
                 records.add(new RawRecord(entry.toString(), origin));

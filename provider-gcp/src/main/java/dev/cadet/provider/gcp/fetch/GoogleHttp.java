@@ -6,6 +6,8 @@ import com.google.api.client.http.HttpResponseException;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.auth.oauth2.ServiceAccountCredentials;
 import dev.cadet.collector.CollectorException;
+import dev.cadet.collector.StreamSpec;
+import dev.cadet.collector.Window;
 import dev.cadet.provider.gcp.config.GcpSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,7 +30,8 @@ import java.util.Map;
  *
  * <p>Tokens are cached by google-auth until shortly before they expire. A 401 marks the API's token
  * stale; the host then calls again ({@link CollectorException.Kind#REAUTH}) and a fresh one is fetched.
- * Thread-safe.
+ * Every answer's {@code Date} header goes to the {@link ApiClock}, which fails a window our fast clock
+ * put past the server's now. Thread-safe.
  */
 final class GoogleHttp {
 
@@ -40,25 +44,30 @@ final class GoogleHttp {
     private final GcpSettings settings;
     private final HttpClient http;
     private final Map<Api, Token> tokens = new EnumMap<>(Api.class);
+    private final ApiClock apiClock;
 
-    GoogleHttp(GcpSettings settings) {
+    GoogleHttp(GcpSettings settings, Clock clock) {
         this.settings = settings;
+        this.apiClock = new ApiClock(clock, settings.clientEmail());
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         tokens.put(Api.REPORTS, new Token(Api.REPORTS));
         tokens.put(Api.LOGGING, new Token(Api.LOGGING));
     }
 
-    JsonNode get(Api api, URI uri, String where) throws CollectorException {
-        return send(api, HttpRequest.newBuilder(uri).GET(), where);
+    /** A page of {@code window} of {@code stream}. */
+    JsonNode get(Api api, URI uri, StreamSpec stream, Window window) throws CollectorException {
+        return send(api, HttpRequest.newBuilder(uri).GET(), stream, window);
     }
 
-    JsonNode post(Api api, URI uri, String json, String where) throws CollectorException {
+    /** A page of {@code window} of {@code stream}. */
+    JsonNode post(Api api, URI uri, String json, StreamSpec stream, Window window) throws CollectorException {
         return send(api, HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), where);
+                .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)), stream, window);
     }
 
-    private JsonNode send(Api api, HttpRequest.Builder request, String where) throws CollectorException {
+    private JsonNode send(Api api, HttpRequest.Builder request, StreamSpec stream, Window window) throws CollectorException {
+        String where = stream.key();
         Token token = tokens.get(api);
         request.header("Authorization", "Bearer " + token.value()).header("Accept", "application/json")
                 .timeout(REQUEST_TIMEOUT);
@@ -72,10 +81,12 @@ final class GoogleHttp {
             throw CollectorException.retry("interrupted calling " + api.title + " for " + where, null, e);
         }
         int status = response.statusCode();
+        if (status == 401) {
+            token.markStale();
+        }
+        // before the status: Reports refuses a window that starts after its now (HTTP 400)
+        apiClock.check(api, response.headers().firstValue("Date"), stream, window);
         if (status != 200) {
-            if (status == 401) {
-                token.markStale();
-            }
             throw ApiFailures.forStatus(api, where, status, response.body(),
                     response.headers().firstValue("Retry-After").orElse(null));
         }

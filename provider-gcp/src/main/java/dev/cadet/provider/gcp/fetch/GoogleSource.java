@@ -6,6 +6,7 @@ import dev.cadet.collector.Source;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
 import dev.cadet.provider.gcp.config.GcpSettings;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,7 +22,7 @@ public final class GoogleSource implements Source {
     private final CloudLoggingEntries logging;
 
     public GoogleSource(GcpSettings settings) {
-        GoogleHttp http = new GoogleHttp(settings);
+        GoogleHttp http = new GoogleHttp(settings, Clock.systemUTC());
         GcpSettings.Workspace w = settings.workspace();
         workspace = w == null ? null : new WorkspaceActivities(http, settings.reportsRoot(), w.eventNames());
         if (w != null) {
@@ -54,9 +55,9 @@ public final class GoogleSource implements Source {
     public void fetch(StreamSpec stream, Window window, FetchContext context) throws CollectorException {
         StreamTarget target = targets.get(stream.key());
         if (target instanceof StreamTarget.Workspace w) {
-            workspace.fetch(stream.key(), w, window, context);
+            workspace.fetch(stream, w, window, context);
         } else if (target instanceof StreamTarget.LoggingResource r) {
-            logging.fetch(stream.key(), r, window, context);
+            logging.fetch(stream, r, window, context);
         } else {
             throw CollectorException.fatal("stream " + stream.key() + " is not configured in this gcp provider entry", null);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cadet.collector.CollectorException;
 import dev.cadet.collector.FetchContext;
 import dev.cadet.collector.RawRecord;
+import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +35,8 @@ final class WorkspaceActivities {
         this.eventNames = List.copyOf(eventNames);
     }
 
-    void fetch(String streamKey, StreamTarget.Workspace target, Window window, FetchContext context) throws CollectorException {
+    void fetch(StreamSpec stream, StreamTarget.Workspace target, Window window, FetchContext context) throws CollectorException {
+        String streamKey = stream.key();
         List<String> passes = eventNames.isEmpty() ? Arrays.asList((String) null) : eventNames;
         for (String eventName : passes) {
             String token = null;
@@ -44,7 +46,7 @@ final class WorkspaceActivities {
                 page++;
                 URI uri = uri(target, window, eventName, token);
                 String origin = "activities.list " + streamKey + (eventName == null ? "" : " " + eventName) + " page " + page;
-                JsonNode answer = context.call(origin, () -> http.get(Api.REPORTS, uri, streamKey));
+                JsonNode answer = context.call(origin, () -> http.get(Api.REPORTS, uri, stream, window));
                 List<RawRecord> records = new ArrayList<>();
                 for (JsonNode item : answer.path("items")) {
                     records.add(new RawRecord(item.toString(), origin));

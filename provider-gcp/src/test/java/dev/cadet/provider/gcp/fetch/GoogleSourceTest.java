@@ -24,18 +24,22 @@ import dev.cadet.collector.CollectorException;
 import dev.cadet.collector.Provider;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.Window;
-import dev.cadet.provider.gcp.RecordingFetchContext;
+import dev.cadet.collector.testkit.RecordingFetchContext;
 import dev.cadet.provider.gcp.TestConfigs;
 import dev.cadet.provider.gcp.TestKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real source (JDK HTTP client, google-auth JWT-bearer grant) against WireMock on 127.0.0.1
@@ -299,6 +303,81 @@ class GoogleSourceTest {
                 () -> provider.source().fetch(stream("gcp/projects/proj-one"), WINDOW, new RecordingFetchContext(1)));
         assertEquals(CollectorException.Kind.RETRY, e.kind());
         assertEquals(2, google.findAll(postRequestedFor(urlEqualTo("/v2/entries:list"))).size());
+    }
+
+    /** Both APIs answer one record, with {@code Date} set to {@code serverNow}. */
+    void answerOneRecordWithDate(Instant serverNow) {
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(serverNow.atZone(ZoneOffset.UTC));
+        google.stubFor(get(urlPathEqualTo(REPORTS)).willReturn(aResponse().withHeader("Date", date).withBody(
+                "{\"items\":[" + activity("2026-03-01T10:00:00Z", "7", "CREATE_USER") + "]}")));
+        google.stubFor(post(urlEqualTo("/v2/entries:list")).willReturn(aResponse().withHeader("Date", date).withBody(
+                "{\"entries\":[{\"insertId\":\"e7\",\"protoPayload\":{\"methodName\":\"x\"}}]}")));
+    }
+
+    /** The window a poll planned now reads: up to {@code serverNow - settleLag}, as the host plans it. */
+    static Window plannedWindow(StreamSpec stream, Instant serverNow) {
+        Instant end = serverNow.minus(stream.settleLag());
+        return new Window(end.minus(Duration.ofHours(2)), end);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gws/my_customer/admin", "gcp/projects/proj-one"})
+    void aServerClockFarBehindOursFailsTheWindowWithTheSkewAndTheCorrectedWindowIsRead(String key) throws Exception {
+        Instant ours = Instant.now();
+        Duration behind = Duration.ofMinutes(-20); // the server is 20 minutes behind us
+        answerOneRecordWithDate(ours.plus(behind));
+        StreamSpec stream = stream(key);
+        RecordingFetchContext ctx = new RecordingFetchContext(3);
+
+        CollectorException e = assertThrows(CollectorException.class,
+                () -> provider.source().fetch(stream, plannedWindow(stream, ours), ctx));
+
+        assertEquals(CollectorException.Kind.CLOCK_SKEW, e.kind());
+        assertTrue(e.getMessage().contains("clock"), e.getMessage());
+        assertTrue(e.clockSkew().minus(behind).abs().compareTo(Duration.ofSeconds(30)) < 0, "measured " + e.clockSkew());
+        assertEquals(1, ctx.calls.size(), "not retried: the host corrects its windows");
+        assertTrue(ctx.pages.isEmpty(), "nothing of the refused window is pushed");
+
+        // the host's next window ends at our now + the skew - the settle lag: read as usual
+        RecordingFetchContext corrected = new RecordingFetchContext(3);
+        provider.source().fetch(stream, plannedWindow(stream, Instant.now().plus(e.clockSkew())), corrected);
+        assertEquals(1, corrected.records().size());
+        assertTrue(corrected.failures.isEmpty(), corrected.failures.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gws/my_customer/admin", "gcp/projects/proj-one"})
+    void aServerClockAheadOfOursOrWithinFiveMinutesChangesNothing(String key) throws Exception {
+        StreamSpec stream = stream(key);
+        for (Duration skew : List.of(Duration.ZERO, Duration.ofMinutes(-4), Duration.ofMinutes(20))) {
+            Instant ours = Instant.now();
+            answerOneRecordWithDate(ours.plus(skew));
+            RecordingFetchContext ctx = new RecordingFetchContext(3);
+
+            provider.source().fetch(stream, plannedWindow(stream, ours), ctx);
+
+            assertEquals(1, ctx.records().size(), "server clock " + skew + " off ours");
+            assertTrue(ctx.failures.isEmpty(), ctx.failures.toString());
+        }
+    }
+
+    @Test
+    void aReportsRefusalOfAWindowPastTheServersNowIsClockSkewNotAConfigurationError() throws Exception {
+        Instant ours = Instant.now();
+        StreamSpec stream = stream("gws/my_customer/admin");
+        String refusal = "{\"error\":{\"code\":400,\"message\":\"Invalid request: start time.\",\"status\":\"INVALID_ARGUMENT\"}}";
+        google.stubFor(get(urlPathEqualTo(REPORTS)).willReturn(aResponse().withStatus(400).withBody(refusal)
+                .withHeader("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ours.minus(Duration.ofHours(3)).atZone(ZoneOffset.UTC)))));
+
+        CollectorException skewed = assertThrows(CollectorException.class,
+                () -> provider.source().fetch(stream, plannedWindow(stream, ours), new RecordingFetchContext(3)));
+        assertEquals(CollectorException.Kind.CLOCK_SKEW, skewed.kind(), skewed.getMessage());
+
+        google.stubFor(get(urlPathEqualTo(REPORTS)).willReturn(aResponse().withStatus(400).withBody(refusal)
+                .withHeader("Date", DateTimeFormatter.RFC_1123_DATE_TIME.format(ours.atZone(ZoneOffset.UTC)))));
+        CollectorException refused = assertThrows(CollectorException.class,
+                () -> provider.source().fetch(stream, plannedWindow(stream, ours), new RecordingFetchContext(3)));
+        assertEquals(CollectorException.Kind.FATAL, refused.kind(), "with our clock right, a 400 is still the configuration's");
     }
 
     static JsonNode read(String s) {

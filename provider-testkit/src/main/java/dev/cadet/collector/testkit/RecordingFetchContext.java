@@ -1,4 +1,4 @@
-package dev.cadet.provider.gcp;
+package dev.cadet.collector.testkit;
 
 import dev.cadet.collector.CollectorException;
 import dev.cadet.collector.FetchContext;
@@ -7,18 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A stand-in for the host's FetchContext: records pages, calls and the failures each call saw, and
- * retries {@link CollectorException.Kind#RETRY} failures up to {@code maxAttempts} times without
- * sleeping (the real host waits and paces by quota), and calls once more after a
- * {@link CollectorException.Kind#REAUTH}, as the host does.
+ * A stand-in for the host's {@link FetchContext}, for provider tests: records pages, calls, the
+ * failures each call saw and warnings. Like the host, it retries
+ * {@link CollectorException.Kind#RETRY} failures up to {@code maxAttempts} times and calls once more
+ * after a {@link CollectorException.Kind#REAUTH}; unlike the host it never sleeps or paces by quota.
+ * Sources with work items (drop folders) need the host's item store: {@link #markItem} refuses.
  */
 public final class RecordingFetchContext implements FetchContext {
     public final List<List<RawRecord>> pages = new ArrayList<>();
     public final List<String> calls = new ArrayList<>();
     public final List<CollectorException> failures = new ArrayList<>();
     public final List<String> warnings = new ArrayList<>();
-    private final int maxAttempts;
+    /** What {@link #stopping()} answers; a test sets it to stop a fetch between pages. */
     public volatile boolean stopping;
+    private final int maxAttempts;
 
     public RecordingFetchContext(int maxAttempts) {
         this.maxAttempts = maxAttempts;
@@ -39,7 +41,7 @@ public final class RecordingFetchContext implements FetchContext {
             } catch (CollectorException e) {
                 failures.add(e);
                 if (e.kind() == CollectorException.Kind.REAUTH && !reauthenticated) {
-                    reauthenticated = true;
+                    reauthenticated = true; // the call after a new credential is not a retry attempt
                     attempt--;
                     continue;
                 }
@@ -62,7 +64,7 @@ public final class RecordingFetchContext implements FetchContext {
 
     @Override
     public void markItem(String itemKey, String state) {
-        throw new UnsupportedOperationException("Google sources have no work items");
+        throw new UnsupportedOperationException("this test context keeps no work items (marking " + itemKey + ")");
     }
 
     @Override
@@ -70,6 +72,7 @@ public final class RecordingFetchContext implements FetchContext {
         return stopping;
     }
 
+    /** Every record of every page, in the order pushed. */
     public List<RawRecord> records() {
         return pages.stream().flatMap(List::stream).toList();
     }
