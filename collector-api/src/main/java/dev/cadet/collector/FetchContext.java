@@ -21,6 +21,21 @@ public interface FetchContext {
      */
     <T> T call(String what, Request<T> request) throws CollectorException;
 
+    /**
+     * Tells the host that the request of the {@link #call} now running is being sent: call it from
+     * inside {@link Request#run}, as late as the client allows before the request goes on the wire
+     * (e.g. from an SDK hook that runs right before transmission). The host then spaces the next
+     * request of the quota scope from this moment rather than from when the permit was granted, so
+     * time spent between the two (a client's first use, credentials fetched on the way, a GC pause)
+     * cannot bring two requests closer together at the service than the quota allows. Optional:
+     * without it, spacing counts from the permit. Calling it more than once in a call is harmless
+     * (the latest moment counts); outside a call it does nothing.
+     *
+     * @since SPI 1.1
+     */
+    default void sending() {
+    }
+
     /** Records a warning on the stream's health (e.g. "possible data loss before T"), logged once. */
     void warn(String message);
 

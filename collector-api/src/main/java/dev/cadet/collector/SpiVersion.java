@@ -6,7 +6,7 @@ package dev.cadet.collector;
  */
 public final class SpiVersion {
     public static final int MAJOR = 1;
-    public static final int MINOR = 1; // 1.1: FieldPath, RawView.get(FieldPath)
+    public static final int MINOR = 1; // 1.1: FieldPath, RawView.get(FieldPath), FetchContext.sending()
 
     private SpiVersion() {
     }

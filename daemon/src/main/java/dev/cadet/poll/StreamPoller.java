@@ -290,6 +290,8 @@ public final class StreamPoller {
         final List<Long> arrivalDelaysMs = new ArrayList<>();
         long requests;
         long throttles;
+        /** The permit of the call now running, told when its request is sent; null between calls. */
+        private volatile QuotaLimiters.Permit permit;
 
         PartRead(Window part, boolean measureArrival) {
             this.part = part;
@@ -340,7 +342,7 @@ public final class StreamPoller {
             boolean reauthenticated = false;
             while (true) {
                 try {
-                    pipeline.quotas.acquire(stream.quota());
+                    permit = pipeline.quotas.acquire(stream.quota());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw CollectorException.retry(what + ": interrupted while waiting for the quota", null, e);
@@ -378,7 +380,17 @@ public final class StreamPoller {
                         }
                         default -> throw e;
                     }
+                } finally {
+                    permit = null;
                 }
+            }
+        }
+
+        @Override
+        public void sending() {
+            QuotaLimiters.Permit current = permit;
+            if (current != null) {
+                current.sent();
             }
         }
 

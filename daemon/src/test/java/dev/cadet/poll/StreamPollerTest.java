@@ -400,4 +400,32 @@ class StreamPollerTest {
         assertEquals(1, health().rejected());
         assertTrue(alertedEventIds().isEmpty());
     }
+
+    @Test
+    void aCallsReportedSendSpacesTheNextCallOfTheScopeFromIt() {
+        // 2/s: 505 ms between requests (500 ms and a 1 % margin); each request leaves 35 ms after its permit
+        StreamSpec oneWindow = new StreamSpec(KEY, "fake.audit", TimeAxis.EVENT_TIME, Duration.ofMinutes(5),
+                Duration.ofMinutes(30), Duration.ofDays(1), Duration.ofDays(90), Duration.ofHours(3),
+                new QuotaScope("fake/2-per-second", 2.0), Map.of());
+        List<Instant> permits = new ArrayList<>();
+        List<Instant> sends = new ArrayList<>();
+        Source slowToSend = (stream, window, context) -> {
+            for (int i = 0; i < 3; i++) {
+                boolean reports = i < 2; // the last one does not report: nothing follows it
+                context.call("request " + i, () -> {
+                    permits.add(clock.instant());
+                    clock.advance(Duration.ofMillis(35));
+                    if (reports) {
+                        context.sending();
+                        sends.add(clock.instant());
+                    }
+                    return null;
+                });
+            }
+        };
+        assertEquals(PollResult.Outcome.POLLED, new StreamPoller(oneWindow, slowToSend, new FakeNormalizer(), pipeline(store))
+                .pollOnce().outcome());
+        assertEquals(sends.get(0).plusMillis(505), permits.get(1), "spaced from the first request's send");
+        assertEquals(sends.get(1).plusMillis(505), permits.get(2), "spaced from the second request's send");
+    }
 }

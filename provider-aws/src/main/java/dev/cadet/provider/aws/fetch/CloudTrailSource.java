@@ -74,6 +74,8 @@ public final class CloudTrailSource implements Source {
                     .maxResults(PAGE_SIZE)
                     .lookupAttributes(attribute)
                     .nextToken(token)
+                    // the quota's next permit counts from when this request is sent, not from its permit
+                    .overrideConfiguration(o -> o.putExecutionAttribute(SendReporter.ON_SEND, context::sending))
                     .build();
             String origin = "LookupEvents " + stream.key() + " page " + page;
             LookupEventsResponse response = context.call(origin, () -> target.lookup(request));

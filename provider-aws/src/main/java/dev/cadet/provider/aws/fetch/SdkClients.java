@@ -12,6 +12,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -28,7 +29,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * a role is assumed), one credentials provider per account and one CloudTrail client per
  * (account, region). Building them makes no network call; credentials are fetched on first use.
  *
- * <p>SDK retries are off everywhere: the host paces and retries every request through the quota.
+ * <p>SDK retries are off everywhere: the host paces and retries every request through the quota. Each
+ * CloudTrail client reports when a request is sent ({@link SendReporter}), which the pacing counts from.
  */
 public final class SdkClients implements AutoCloseable {
 
@@ -40,6 +42,14 @@ public final class SdkClients implements AutoCloseable {
     private final Map<String, AccountRegion> byStreamKey = new LinkedHashMap<>();
 
     public SdkClients(AwsSettings settings) {
+        this(settings, List.of());
+    }
+
+    /**
+     * @param testInterceptors run by each CloudTrail client before its own (tests use them to delay a
+     *                         request before it is sent)
+     */
+    SdkClients(AwsSettings settings, List<ExecutionInterceptor> testInterceptors) {
         this.http = ApacheHttpClient.builder().connectionTimeout(CONNECT_TIMEOUT).socketTimeout(SOCKET_TIMEOUT).build();
         AwsCredentialsProvider base = baseCredentials(settings.credentials());
         StsClient sts = null;
@@ -54,7 +64,7 @@ public final class SdkClients implements AutoCloseable {
                 credentials = assumeRole(sts, account.assumeRole());
             }
             for (String region : settings.regions()) {
-                CloudTrailClient client = cloudTrailClient(settings, region, credentials);
+                CloudTrailClient client = cloudTrailClient(settings, region, credentials, testInterceptors);
                 byStreamKey.put(streamKey(account.id(), region),
                         new AccountRegion(account.id(), region, roleArn, credentials, client));
             }
@@ -117,12 +127,16 @@ public final class SdkClients implements AutoCloseable {
         return provider;
     }
 
-    private CloudTrailClient cloudTrailClient(AwsSettings settings, String region, AwsCredentialsProvider credentials) {
+    private CloudTrailClient cloudTrailClient(AwsSettings settings, String region, AwsCredentialsProvider credentials,
+                                              List<ExecutionInterceptor> testInterceptors) {
+        ClientOverrideConfiguration.Builder override = noRetries().toBuilder();
+        testInterceptors.forEach(override::addExecutionInterceptor);
+        override.addExecutionInterceptor(new SendReporter());
         CloudTrailClientBuilder b = CloudTrailClient.builder()
                 .region(Region.of(region))
                 .credentialsProvider(credentials)
                 .httpClient(http)
-                .overrideConfiguration(noRetries());
+                .overrideConfiguration(override.build());
         if (settings.endpoint() != null) {
             b.endpointOverride(settings.endpoint());
         }
