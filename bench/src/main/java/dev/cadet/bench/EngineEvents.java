@@ -151,14 +151,29 @@ final class EngineEvents {
     }
 
     /**
-     * The event built again, so that events lie in memory in the order they are processed, as the
-     * daemon's normalizer allocates them page by page (drawn in random order and sorted, they would be
-     * scattered over the heap and every read a cache miss no poll ever pays).
+     * The event built again, so that events lie in memory in the order they are processed, each with
+     * its own strings next to it, as a provider's normalizer allocates them record by record while it
+     * parses a page (drawn in random order and sorted, they would be scattered over the heap and every
+     * read a cache miss no poll pays). The dataset and cloud provider stay shared: the normalizers
+     * set them from constants.
      */
     private static Event inMemoryOrder(Event e) {
-        Event.Builder b = Event.builder(e.id(), e.timestamp(), e.raw());
-        e.fields().forEach(b::put);
+        Event.Builder b = Event.builder(new String(e.id()), e.timestamp(), e.raw());
+        e.fields().forEach((name, value) -> {
+            boolean constant = name.equals(Event.DATASET) || name.equals(Event.CLOUD_PROVIDER);
+            b.put(name, constant ? value : ownCopy(value));
+        });
         return b.build();
+    }
+
+    private static Object ownCopy(Object value) {
+        if (value instanceof String s) {
+            return new String(s);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().map(EngineEvents::ownCopy).toList();
+        }
+        return value;
     }
 
     private Event noise(long t) {

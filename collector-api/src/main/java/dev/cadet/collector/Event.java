@@ -18,10 +18,10 @@ import java.util.Set;
  * <p>Field values are {@link String}, {@link Long}, {@link Double}, {@link Boolean} or a {@link List}
  * of those. A field that is absent is not in the map (never mapped to null).
  *
- * <p>The fields live in one open-addressing array of name, value pairs rather than a HashMap: the
- * detection engine reads a few fields of every event, and each read then touches the array and the
- * value only, not a map, its table and a node (on a backlog of events that are no longer in the CPU
- * cache, those hops are most of the cost).
+ * <p>The fields live in one dense array of name, value pairs with a small open-addressing index
+ * rather than a HashMap: the detection engine reads a few fields of every event, and each read then
+ * touches the index, one pair and the value, not a map, its table and a node (on a backlog of events
+ * that are no longer in the CPU cache, those hops are most of the cost).
  */
 public final class Event {
 
@@ -45,28 +45,39 @@ public final class Event {
 
     private final String id;
     private final Instant timestamp;
-    /** {@code [name0, value0, name1, value1, ...]} by hash slot, at most half the slots used; null name: free. */
-    private final Object[] table;
-    private final int size;
+    /** {@code [name0, value0, name1, value1, ...]}, densely, in the order the fields were put. */
+    private final Object[] pairs;
+    /**
+     * Hash slot to pair number + 1 (0: free), at most half the slots used: a lookup reads this small
+     * array and one pair, and the whole event stays a few cache lines.
+     */
+    private final char[] slots;
     private final RawView raw;
 
     private Event(String id, Instant timestamp, Map<String, Object> fields, RawView raw) {
         this.id = id;
         this.timestamp = timestamp;
         this.raw = raw;
-        this.size = fields.size();
-        int slots = Integer.highestOneBit(Math.max(4, size * 2 - 1)) << 1;
-        Object[] t = new Object[slots * 2];
-        int mask = slots - 1;
+        int size = fields.size();
+        if (size >= Character.MAX_VALUE) {
+            throw new IllegalArgumentException("an event holds at most " + (Character.MAX_VALUE - 1) + " fields, this one " + size);
+        }
+        Object[] p = new Object[size * 2];
+        char[] t = new char[Integer.highestOneBit(Math.max(4, size * 2 - 1)) << 1];
+        int mask = t.length - 1;
+        int n = 0;
         for (Map.Entry<String, Object> e : fields.entrySet()) {
             int i = slot(e.getKey().hashCode()) & mask;
-            while (t[i * 2] != null) {
+            while (t[i] != 0) {
                 i = (i + 1) & mask;
             }
-            t[i * 2] = e.getKey();
-            t[i * 2 + 1] = e.getValue();
+            t[i] = (char) (n + 1);
+            p[n * 2] = e.getKey();
+            p[n * 2 + 1] = e.getValue();
+            n++;
         }
-        this.table = t;
+        this.pairs = p;
+        this.slots = t;
     }
 
     private static int slot(int hash) {
@@ -106,16 +117,18 @@ public final class Event {
 
     /** An ECS field, or null; never the raw record. */
     public Object field(String name) {
-        Object[] t = table;
-        int mask = (t.length >> 1) - 1;
+        char[] t = slots;
+        Object[] p = pairs;
+        int mask = t.length - 1;
         int hash = name.hashCode();
         for (int i = slot(hash) & mask; ; i = (i + 1) & mask) {
-            Object k = t[i * 2];
-            if (k == null) {
+            int at = t[i];
+            if (at == 0) {
                 return null;
             }
+            Object k = p[at * 2 - 2];
             if (k == name || (k.hashCode() == hash && k.equals(name))) {
-                return t[i * 2 + 1];
+                return p[at * 2 - 1];
             }
         }
     }
@@ -135,7 +148,7 @@ public final class Event {
         return "Event" + fields();
     }
 
-    /** The fields as a read-only map over the table (iteration in table order). */
+    /** The fields as a read-only map over the pairs, in the order they were put. */
     private final class FieldMap extends AbstractMap<String, Object> {
         @Override
         public Object get(Object key) {
@@ -149,7 +162,7 @@ public final class Event {
 
         @Override
         public int size() {
-            return size;
+            return pairs.length / 2;
         }
 
         @Override
@@ -157,34 +170,26 @@ public final class Event {
             return new AbstractSet<>() {
                 @Override
                 public int size() {
-                    return size;
+                    return pairs.length / 2;
                 }
 
                 @Override
                 public Iterator<Map.Entry<String, Object>> iterator() {
                     return new Iterator<>() {
-                        private int next = advance(0);
-
-                        private int advance(int from) {
-                            int i = from;
-                            while (i < table.length && table[i] == null) {
-                                i += 2;
-                            }
-                            return i;
-                        }
+                        private int next;
 
                         @Override
                         public boolean hasNext() {
-                            return next < table.length;
+                            return next < pairs.length;
                         }
 
                         @Override
                         public Map.Entry<String, Object> next() {
-                            if (next >= table.length) {
+                            if (next >= pairs.length) {
                                 throw new NoSuchElementException();
                             }
-                            Map.Entry<String, Object> e = Map.entry((String) table[next], table[next + 1]);
-                            next = advance(next + 2);
+                            Map.Entry<String, Object> e = Map.entry((String) pairs[next], pairs[next + 1]);
+                            next += 2;
                             return e;
                         }
                     };
