@@ -56,7 +56,9 @@ public record CadetConfig(
 
     /**
      * @param ruleDirs        directories of rule files, in order
-     * @param allowedLateness how late an event may arrive and still join a sequence; empty: the engine's default
+     * @param allowedLateness how late an event may arrive and still join a sequence, for every rule without
+     *                        its own {@code allowed_lateness}; empty: per rule from the streams it reads
+     *                        ({@link dev.cadet.detect.AllowedLateness})
      * @param exceptionDirs   {@code exceptions}: directories of tuning files (exceptions and
      *                        suppression, {@link dev.cadet.detect.tuning.TuningFiles}); default none
      */

@@ -77,9 +77,9 @@ public final class Daemon implements AutoCloseable {
         this.plugins = plugins;
         this.providers = providers;
         this.ruleCount = rules.rules().size();
-        List<Duration> overlaps = providers.stream().filter(p -> p.entry().enabled())
-                .flatMap(p -> p.provider().streams().stream().map(s -> p.entry().applyTo(s).rescanOverlap())).toList();
-        Injector injector = Guice.createInjector(new DaemonModule(config, plugins, rules, stopping, overlaps));
+        List<StreamSpec> enabledStreams = providers.stream().filter(p -> p.entry().enabled())
+                .flatMap(p -> p.provider().streams().stream().map(s -> p.entry().applyTo(s))).toList();
+        Injector injector = Guice.createInjector(new DaemonModule(config, plugins, rules, stopping, enabledStreams));
         this.store = injector.getInstance(Store.class);
         this.forwarder = injector.getInstance(Forwarder.class);
         this.outputs = injector.getInstance(com.google.inject.Key.get(new com.google.inject.TypeLiteral<List<Output>>() { }));

@@ -3,7 +3,9 @@ package dev.cadet.daemon;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.cadet.collector.StreamSpec;
 import dev.cadet.config.CadetConfig;
+import dev.cadet.detect.AllowedLateness;
 import dev.cadet.detect.AlertFactory;
 import dev.cadet.detect.DetectionEngine;
 import dev.cadet.detect.Detector;
@@ -19,7 +21,6 @@ import dev.cadet.poll.QuotaLimiters;
 import dev.cadet.store.SqliteStore;
 import dev.cadet.store.Store;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,35 +34,33 @@ import org.slf4j.LoggerFactory;
  */
 final class DaemonModule extends AbstractModule {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonModule.class);
-    /** How late an event may arrive and still join a sequence when neither config nor streams say. */
-    static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
-
     private final CadetConfig config;
     private final PluginRegistry plugins;
     private final RuleSet rules;
     private final AtomicBoolean stopping;
-    private final Duration allowedLateness;
+    private final AllowedLateness allowedLateness;
 
     /**
-     * @param rules        loaded before the injector, so that rule errors reach the operator as they are
-     * @param rescanOverlaps the re-scan overlap of every enabled stream: a record can arrive that late
-     *                     and still be read, so by default a sequence waits as long for it
+     * @param rules   loaded before the injector, so that rule errors reach the operator as they are
+     * @param streams every enabled stream (operator overrides applied): a record can arrive as late as
+     *                its stream's re-scan overlap and still be read, so by default a rule's sequences
+     *                wait as long for it ({@link AllowedLateness})
      */
     DaemonModule(CadetConfig config, PluginRegistry plugins, RuleSet rules, AtomicBoolean stopping,
-                 List<Duration> rescanOverlaps) {
+                 List<StreamSpec> streams) {
         this.config = config;
         this.plugins = plugins;
         this.rules = rules;
         this.stopping = stopping;
-        this.allowedLateness = allowedLateness(config, rescanOverlaps);
-        LOG.info("sequences accept events up to {} late{}", allowedLateness,
-                config.detection().allowedLateness().isPresent() ? " (detection.allowed_lateness)" : " (the streams' longest re-scan overlap)");
+        this.allowedLateness = allowedLateness(config, rules, streams);
+        for (String line : allowedLateness.summary(rules, 5)) {
+            LOG.info("sequences accept events up to {}", line);
+        }
     }
 
-    /** {@code detection.allowed_lateness} if set, else the longest re-scan overlap, else one hour. */
-    static Duration allowedLateness(CadetConfig config, List<Duration> rescanOverlaps) {
-        return config.detection().allowedLateness().orElseGet(() -> rescanOverlaps.stream()
-                .max(Duration::compareTo).filter(d -> !d.isZero()).orElse(DEFAULT_ALLOWED_LATENESS));
+    /** The per-rule allowed lateness from the rules, {@code detection.allowed_lateness} and the streams. */
+    static AllowedLateness allowedLateness(CadetConfig config, RuleSet rules, List<StreamSpec> streams) {
+        return AllowedLateness.resolve(rules, config.detection().allowedLateness(), streams);
     }
 
     @Override
@@ -83,7 +82,7 @@ final class DaemonModule extends AbstractModule {
     @Provides
     @Singleton
     DetectionEngine engine(RuleSet rules, Store store) {
-        DetectionEngine engine = new DetectionEngine(rules, allowedLateness);
+        DetectionEngine engine = new DetectionEngine(rules, allowedLateness::of);
         engine.restore(store.loadSequenceState());
         return engine;
     }

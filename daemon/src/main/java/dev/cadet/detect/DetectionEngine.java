@@ -6,6 +6,7 @@ import dev.cadet.collector.Event;
 import dev.cadet.collector.FieldPath;
 import dev.cadet.detect.eql.Query;
 import dev.cadet.store.Store.SequenceKey;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * <p>Step numbers in {@link StepHit}: 0-based position in the sequence, {@link #UNTIL_STEP} for the
  * {@code until} query. Join keys: a JSON array of the sequence-level then the step's {@code by} values.
  * State: one entry per rule and join key, as compact JSON (see {@link SequenceState}).
+ *
+ * <p>Allowed lateness is per rule (see {@link AllowedLateness}): each state settles against its own
+ * rule's horizon, {@code watermark - lateness(rule)}.
  */
 public final class DetectionEngine implements Detector {
     public static final int UNTIL_STEP = -1;
@@ -60,7 +65,8 @@ public final class DetectionEngine implements Detector {
 
     private final Map<String, Rule> rules = new LinkedHashMap<>();
     private final StepIndex<StepRef> index = new StepIndex<>(StepRef::ordinal);
-    private final Duration allowedLateness;
+    /** Allowed lateness by rule id. */
+    private final Map<String, Duration> lateness = new HashMap<>();
 
     /** Built-in admin_baseline rules, in rule order; their per-account state rides in sequence state, join key = [account]. */
     private final List<Rule> baselineRules = new ArrayList<>();
@@ -70,28 +76,48 @@ public final class DetectionEngine implements Detector {
     private final Map<SequenceKey, AdminBaseline.State> baselineStates = new HashMap<>();
     private final Set<SequenceKey> stored = new HashSet<>();
     /**
-     * States by the settle horizon from which they have work ({@link SequenceState#due}), so a batch
-     * settles only those instead of walking every state. Entries a state no longer has are skipped.
+     * States by the watermark past which they have work, so a batch settles only those instead of
+     * walking every state. A state has work once its rule's horizon passes {@link SequenceState#due},
+     * that is once the watermark passes {@code due + lateness(rule)}: one queue serves rules of any
+     * lateness. Entries a state no longer has are skipped.
      */
-    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>(Comparator.comparing(Due::due));
+    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>(Comparator.comparing(Due::settleAt));
 
-    private record Due(Instant due, SequenceKey key) {
+    /** {@code due} is the state's own due time (the very object it keeps in {@code queuedDue}). */
+    private record Due(Instant settleAt, Instant due, SequenceKey key) {
     }
 
     private final Set<SequenceKey> staleStored = new HashSet<>();
 
     /**
      * @param allowedLateness how far behind the watermark an event may still arrive and be put in
-     *                        its right place in a sequence
+     *                        its right place in a sequence, for every rule
      */
     public DetectionEngine(RuleSet ruleSet, Duration allowedLateness) {
+        this(ruleSet, everyRule(allowedLateness));
+    }
+
+    private static Function<Rule, Duration> everyRule(Duration allowedLateness) {
         if (allowedLateness.isNegative()) {
             throw new IllegalArgumentException("allowedLateness must not be negative");
         }
-        this.allowedLateness = allowedLateness;
+        return r -> allowedLateness;
+    }
+
+    /**
+     * @param allowedLateness per rule: how far behind the watermark an event may still arrive and be
+     *                        put in its right place in one of the rule's sequences (e.g.
+     *                        {@link AllowedLateness#of}); asked once per rule, here
+     */
+    public DetectionEngine(RuleSet ruleSet, Function<Rule, Duration> allowedLateness) {
         int ordinal = 0;
         for (Rule r : ruleSet.rules()) {
             rules.put(r.id(), r);
+            Duration l = allowedLateness.apply(r);
+            if (l == null || l.isNegative()) {
+                throw new IllegalArgumentException("rule " + r.id() + ": allowed lateness must be set and not negative, got " + l);
+            }
+            lateness.put(r.id(), l);
             if (r.isBuiltIn()) {
                 baselineRules.add(r);
                 continue;
@@ -257,16 +283,17 @@ public final class DetectionEngine implements Detector {
         for (SequenceKey k : byKey.keySet()) {
             schedule(k, states.get(k));
         }
-        Instant horizon = watermark.minus(allowedLateness);
-        while (!settleQueue.isEmpty() && settleQueue.peek().due().isBefore(horizon)) {
+        while (!settleQueue.isEmpty() && settleQueue.peek().settleAt().isBefore(watermark)) {
             Due d = settleQueue.poll();
             SequenceState state = states.get(d.key());
             if (state == null || state.queuedDue != d.due()) {
                 continue; // not the entry the state is queued under (same Instant object): superseded, or the state is gone
             }
             state.queuedDue = null;
-            Query q = rules.get(d.key().ruleId()).query();
-            Instant expiry = q.maxspan() == null ? null : horizon.minus(q.maxspan());
+            String ruleId = d.key().ruleId();
+            Query q = rules.get(ruleId).query();
+            Instant horizon = minus(watermark, lateness.get(ruleId));
+            Instant expiry = q.maxspan() == null ? null : minus(horizon, q.maxspan());
             if (state.settle(horizon, expiry, q.steps().size(), q.maxspan())) {
                 changed.add(d.key());
             }
@@ -318,12 +345,29 @@ public final class DetectionEngine implements Detector {
         return List.of(new Match(rule.id(), List.of(new MatchedEvent(h.event().id(), h.event().timestamp(), Map.copyOf(fields)))));
     }
 
-    /** Queues the state under its due time unless already queued no later. */
+    /** Queues the state under its due time plus its rule's lateness, unless already queued no later. */
     private void schedule(SequenceKey key, SequenceState state) {
         Instant due = state.due(rules.get(key.ruleId()).query().maxspan());
         if (due != null && (state.queuedDue == null || due.isBefore(state.queuedDue))) {
             state.queuedDue = due;
-            settleQueue.add(new Due(due, key));
+            settleQueue.add(new Due(plus(due, lateness.get(key.ruleId())), due, key));
+        }
+    }
+
+    // A lateness of a million years is a typo, not a reason to fail a poll: clamp at the ends of time.
+    private static Instant plus(Instant t, Duration d) {
+        try {
+            return t.plus(d);
+        } catch (DateTimeException | ArithmeticException e) {
+            return Instant.MAX;
+        }
+    }
+
+    private static Instant minus(Instant t, Duration d) {
+        try {
+            return t.minus(d);
+        } catch (DateTimeException | ArithmeticException e) {
+            return Instant.MIN;
         }
     }
 

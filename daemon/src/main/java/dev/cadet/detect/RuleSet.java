@@ -1,12 +1,14 @@
 package dev.cadet.detect;
 
 import dev.cadet.alert.Severity;
+import dev.cadet.collector.ProviderConfig;
 import dev.cadet.detect.eql.EqlParseException;
 import dev.cadet.detect.eql.EqlParser;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,6 +27,10 @@ import java.util.stream.Stream;
  * {@code [[rule.threat]]}), or a built-in stateful rule ({@code [rule] type = "admin_baseline"}, see
  * {@link AdminBaselineSettings}). Other files are ignored; sub-directories are not read. An Elastic
  * detection-rules file loads unmodified: the keys cadet has no use for are named in one warning.
+ *
+ * <p>cadet's own key: {@code [rule] allowed_lateness = "3h"} (an EQL rule), how late an event may
+ * arrive and still take its place in this rule's sequences; the config's duration syntax
+ * ({@code 90s}, {@code 45m}, {@code 3h}, {@code 2d}, ISO-8601 {@code PT3H}). Absent: see {@link AllowedLateness}.
  */
 public final class RuleSet {
     static final Severity DEFAULT_SEVERITY = Severity.MEDIUM;
@@ -229,6 +235,7 @@ public final class RuleSet {
             }
             risk = l.intValue();
         }
+        Duration lateness = builtIn ? null : allowedLateness(file, rule, doc);
         List<String> techniques = techniques(rule);
         String name = string(rule, "name");
         Set<String> unused = new LinkedHashSet<>();
@@ -239,7 +246,27 @@ public final class RuleSet {
         return new Rule(id, name == null ? id : name, orEmpty(string(rule, "description")), severity, risk,
                 techniques.isEmpty() ? DEFAULT_TECHNIQUES : techniques,
                 strings(rule.get("references")), strings(rule.get("false_positives")),
-                parsed == null ? null : parsed.query(), file, baseline);
+                parsed == null ? null : parsed.query(), file, baseline, lateness);
+    }
+
+    static final String ALLOWED_LATENESS = "allowed_lateness";
+
+    /** {@code [rule] allowed_lateness}, or null when the rule has none. */
+    private static Duration allowedLateness(Path file, Map<String, Object> rule, TomlReader.Document doc) throws RuleProblem {
+        Object v = rule.get(ALLOWED_LATENESS);
+        if (v == null) {
+            return null;
+        }
+        int[] at = doc.stringStarts().getOrDefault("rule." + ALLOWED_LATENESS, new int[] {1, 1});
+        String hint = " (hint: a quoted duration such as \"90m\", \"3h\" or \"2d\"; units ms, s, m, h, d)";
+        if (!(v instanceof String text)) {
+            throw new RuleProblem(file, at[0], at[1], "[rule] " + ALLOWED_LATENESS + " = " + v + " is not a duration" + hint);
+        }
+        try {
+            return ProviderConfig.parseDuration(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new RuleProblem(file, at[0], at[1], "[rule] " + ALLOWED_LATENESS + " = \"" + text + "\" is not a duration" + hint);
+        }
     }
 
     /** Marks a table of the key schema whose content is read, and checked, elsewhere. */
@@ -250,7 +277,7 @@ public final class RuleSet {
      * schema of its table (or array of tables), or to {@link #READ_ELSEWHERE}. Any other key (Elastic's
      * metadata, index, from, tags, note, ...) is listed once per file as a warning.
      */
-    private static final Map<String, Object> EQL_RULE_KEYS = ruleKeys("language", "query");
+    private static final Map<String, Object> EQL_RULE_KEYS = ruleKeys("language", "query", ALLOWED_LATENESS);
     private static final Map<String, Object> BASELINE_RULE_KEYS = ruleKeys(AdminBaselineSettings.TYPE);
 
     private static Map<String, Object> ruleKeys(String... kindKeys) {

@@ -20,7 +20,7 @@ import java.util.Set;
  * the partial that completed step n-1, {@code maxspan} bounds first-to-last event time, and
  * {@code until} drops every partial.
  *
- * <p>Late arrival: hits newer than {@code watermark - allowedLateness} are kept ({@link #pending})
+ * <p>Late arrival: hits newer than {@code watermark - allowedLateness} (of the state's rule) are kept ({@link #pending})
  * and replayed in event-time order with every later advance, so an earlier step that arrives after
  * a later one still completes the sequence. Older hits are folded into the settled partials.
  */

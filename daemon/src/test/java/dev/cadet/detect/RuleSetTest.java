@@ -1,12 +1,14 @@
 package dev.cadet.detect;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cadet.alert.Severity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +76,7 @@ class RuleSetTest {
         assertEquals(List.of("Onboarding scripts", "IaC runs"), r.falsePositives());
         assertEquals(2, r.query().steps().size());
         assertEquals(List.of(), set.warnings(), "dates, maturity and author are the rule's paperwork, not unused keys");
+        assertNull(r.allowedLateness(), "no allowed_lateness of its own: the daemon decides");
     }
 
     @Test
@@ -89,6 +92,7 @@ class RuleSetTest {
         assertEquals(2, r.references().size());
         assertEquals(1, r.falsePositives().size());
         assertEquals(2, r.query().steps().size());
+        assertNull(r.allowedLateness());
         assertEquals(List.of(rule + ": keys cadet does not use: metadata.integration,"
                 + " metadata.min_stack_comments, metadata.min_stack_version,"
                 + " rule.building_block_type, rule.from, rule.index, rule.interval,"
@@ -186,5 +190,51 @@ class RuleSetTest {
         Files.writeString(other.resolve("same.eql"), "any where true");
         RuleLoadException e = assertThrows(RuleLoadException.class, () -> RuleSet.load(List.of(dir, other)));
         assertTrue(e.getMessage().contains("already used"), e.getMessage());
+    }
+
+    @Test
+    void allowedLatenessIsCadetsOwnRuleKeyInTheConfigsDurationSyntax() throws Exception {
+        Files.writeString(dir.resolve("late.toml"), TOML_RULE.replace("severity = \"high\"\n",
+                "severity = \"high\"\nallowed_lateness = \"3h\"\n"));
+        Files.writeString(dir.resolve("iso.toml"), TOML_RULE.replace("4a1c9d2e-aaaa-bbbb-cccc-000000000001", "iso")
+                .replace("severity = \"high\"\n", "severity = \"high\"\nallowed_lateness = \"PT90M\"\n"));
+        RuleSet set = RuleSet.load(List.of(dir));
+        assertEquals(Duration.ofMinutes(90), set.rules().get(0).allowedLateness());
+        assertEquals(Duration.ofHours(3), set.rules().get(1).allowedLateness());
+        assertEquals(List.of(), set.warnings(), "allowed_lateness is a key cadet uses");
+    }
+
+    @Test
+    void aBadAllowedLatenessNamesTheFileTheKeyAndTheValue() throws Exception {
+        Path file = dir.resolve("late.toml");
+        Files.writeString(file, TOML_RULE.replace("severity = \"high\"\n", "severity = \"high\"\nallowed_lateness = \"3 hours\"\n"));
+        RuleLoadException e = assertThrows(RuleLoadException.class, () -> RuleSet.load(List.of(dir)));
+        // the value's text starts on line 19, column 21 of the file
+        assertEquals(List.of(file + ":19:21: [rule] allowed_lateness = \"3 hours\" is not a duration"
+                + " (hint: a quoted duration such as \"90m\", \"3h\" or \"2d\"; units ms, s, m, h, d)"), e.problems());
+
+        Files.writeString(file, TOML_RULE.replace("severity = \"high\"\n", "severity = \"high\"\nallowed_lateness = 3\n"));
+        e = assertThrows(RuleLoadException.class, () -> RuleSet.load(List.of(dir)));
+        assertTrue(e.getMessage().startsWith(file + ":") && e.getMessage().contains("[rule] allowed_lateness = 3 is not a duration (hint: "),
+                e.getMessage());
+
+        Files.writeString(file, TOML_RULE.replace("severity = \"high\"\n", "severity = \"high\"\nallowed_lateness = \"-PT1H\"\n"));
+        e = assertThrows(RuleLoadException.class, () -> RuleSet.load(List.of(dir)));
+        assertTrue(e.getMessage().contains("allowed_lateness = \"-PT1H\" is not a duration"), e.getMessage());
+    }
+
+    @Test
+    void aBuiltInRuleHasNoSequencesSoItsAllowedLatenessIsReportedUnused() throws Exception {
+        Files.writeString(dir.resolve("baseline.toml"), """
+                [rule]
+                rule_id = "b"
+                type = "admin_baseline"
+                allowed_lateness = "3h"
+                [rule.admin_baseline]
+                threshold = 1
+                """);
+        RuleSet set = RuleSet.load(List.of(dir));
+        assertNull(set.rules().get(0).allowedLateness());
+        assertEquals(List.of(dir.resolve("baseline.toml") + ": keys cadet does not use: rule.allowed_lateness"), set.warnings());
     }
 }
