@@ -31,10 +31,13 @@ import java.util.TreeMap;
  * the timed region: the figure compared, {@code esper_eps}), and once on compact beans built from them
  * before timing ({@link EsperEvent}, conversion excluded: {@code esper_beans_eps}).
  *
- * <p>Each measured round runs a fresh engine (or Esper runtime) over all events; the runners being
- * compared alternate round by round after warm-up, and each figure is the median round. Rates are
- * in events per CPU-second of the process (GC and JIT threads included; the machine is shared, so
- * wall time would measure the neighbours); wall rates are given next to them.
+ * <p>Each measured round runs a fresh engine over all events, or the same deployed Esper runtime
+ * with its clock moved on (as a long-running Esper: its generated classes compiled once, see
+ * {@link EsperPack.Runtime}); the runners being compared alternate round by round after warm-up, and
+ * each figure is the median round. Before each round the heap is collected and the JIT left to go
+ * quiet, so a round pays neither another's garbage nor its compilations. Rates are in events per
+ * CPU-second of the process (GC and JIT threads included; the machine is shared, so wall time would
+ * measure the neighbours); rates by the running thread's CPU and wall rates are given next to them.
  *
  * <p>Memory: the heap after GC at its peak over the whole run (the generated events included, and
  * their share given), and separately the heap retained by 100,000 live partial sequences.
@@ -47,6 +50,7 @@ public final class EngineBench {
     static final Duration LATENESS = Duration.ofHours(1); // the daemon's default allowed lateness
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private EngineBench() {
@@ -58,7 +62,7 @@ public final class EngineBench {
     }
 
     /** Median rates of a runner, and its matches (the same every round, checked). */
-    private record Rates(double cpuEps, double threadEps, double wallEps, double[] rounds, Map<String, Long> matches) {
+    private record Rates(double cpuEps, double threadEps, double wallEps, double[] rounds, Map<String, Long> matches, double jitMs) {
     }
 
     public static void main(String[] argv) throws Exception {
@@ -105,22 +109,28 @@ public final class EngineBench {
             EPCompiled esperPack = EsperPack.compile(EsperPack.forMap(packEpl));
             EPCompiled beansSeed = EsperPack.compile(EsperPack.SEED);
             EPCompiled beansPack = EsperPack.compile(packEpl);
+            Map<String, Rates> seedRates;
+            Map<String, Rates> packRates;
             Report.say("   rules: pack %d (%d EQL + built-in), generated 10/100/1000; Esper EPL compiled in %.1f s; "
                     + "%d warm-up and %d measured rounds each, advance every %,d events", pack.rules().size(),
                     pack.rules().stream().filter(r -> !r.isBuiltIn()).count(), (System.nanoTime() - c0) / 1e9, warmup, rounds, batch);
 
-            int[] uri = {0};
-            Map<String, Runner> seedRunners = new LinkedHashMap<>();
-            seedRunners.put("engine", () -> runEngine(seed, events, batch));
-            seedRunners.put("esper", () -> EsperPack.runMaps(esperSeed, events, "seed-" + uri[0]++));
-            seedRunners.put("esper beans", () -> EsperPack.runBeans(beansSeed, esperEvents, "seed-beans-" + uri[0]++));
-            Map<String, Rates> seedRates = compare(seedRunners, n, warmup, rounds);
+            try (EsperPack.Runtime seedMaps = new EsperPack.Runtime(esperSeed, "seed");
+                 EsperPack.Runtime seedBeans = new EsperPack.Runtime(beansSeed, "seed-beans");
+                 EsperPack.Runtime packMaps = new EsperPack.Runtime(esperPack, "pack");
+                 EsperPack.Runtime packBeans = new EsperPack.Runtime(beansPack, "pack-beans")) {
+                Map<String, Runner> seedRunners = new LinkedHashMap<>();
+                seedRunners.put("engine", () -> runEngine(seed, events, batch));
+                seedRunners.put("esper", () -> seedMaps.runMaps(events));
+                seedRunners.put("esper beans", () -> seedBeans.runBeans(esperEvents));
+                seedRates = compare(seedRunners, n, warmup, rounds);
 
-            Map<String, Runner> packRunners = new LinkedHashMap<>();
-            packRunners.put("engine", () -> runEngine(pack, events, batch));
-            packRunners.put("esper", () -> EsperPack.runMaps(esperPack, events, "pack-" + uri[0]++));
-            packRunners.put("esper beans", () -> EsperPack.runBeans(beansPack, esperEvents, "pack-beans-" + uri[0]++));
-            Map<String, Rates> packRates = compare(packRunners, n, warmup, rounds);
+                Map<String, Runner> packRunners = new LinkedHashMap<>();
+                packRunners.put("engine", () -> runEngine(pack, events, batch));
+                packRunners.put("esper", () -> packMaps.runMaps(events));
+                packRunners.put("esper beans", () -> packBeans.runBeans(esperEvents));
+                packRates = compare(packRunners, n, warmup, rounds);
+            }
 
             Map<String, Runner> countRunners = new LinkedHashMap<>();
             generatedRules.forEach((count, rules) -> countRunners.put(count + " rules", () -> runEngine(rules, events, batch)));
@@ -148,10 +158,11 @@ public final class EngineBench {
                     seedRates.get("engine").cpuEps(), seedRates.get("engine").threadEps(), seedRates.get("engine").wallEps(),
                     seedRates.get("esper").cpuEps(), seedRates.get("esper").threadEps(), seedRates.get("esper").wallEps(),
                     seedRates.get("engine").cpuEps() / seedRates.get("esper").cpuEps(), seedEngine, seedEsper);
-            Report.say("   full pack:  engine %,.0f events/CPU-s (thread %,.0f, wall %,.0f; rounds %s), Esper %,.0f (thread %,.0f, "
-                            + "wall %,.0f; rounds %s): ratio %.2f",
-                    engine.cpuEps(), engine.threadEps(), engine.wallEps(), rates(engine.rounds()),
-                    esper.cpuEps(), esper.threadEps(), esper.wallEps(), rates(esper.rounds()), engine.cpuEps() / esper.cpuEps());
+            Report.say("   full pack:  engine %,.0f events/CPU-s (thread %,.0f, wall %,.0f; rounds %s; JIT %.0f ms a round), Esper %,.0f "
+                            + "(thread %,.0f, wall %,.0f; rounds %s; JIT %.0f ms a round): ratio %.2f (by the running thread's CPU %.2f)",
+                    engine.cpuEps(), engine.threadEps(), engine.wallEps(), rates(engine.rounds()), engine.jitMs(),
+                    esper.cpuEps(), esper.threadEps(), esper.wallEps(), rates(esper.rounds()), esper.jitMs(),
+                    engine.cpuEps() / esper.cpuEps(), engine.threadEps() / esper.threadEps());
             Report.say("   Esper on pre-built compact beans, conversion excluded (EsperEvent, 16 fields, built before timing):");
             Report.say("   seed rule:  Esper %,.0f events/CPU-s (thread %,.0f, wall %,.0f): ratio %.2f; matches %,d",
                     seedRates.get("esper beans").cpuEps(), seedRates.get("esper beans").threadEps(),
@@ -221,10 +232,12 @@ public final class EngineBench {
             }
         }
         Map<String, double[][]> samples = new LinkedHashMap<>();
-        runners.keySet().forEach(k -> samples.put(k, new double[3][rounds]));
+        runners.keySet().forEach(k -> samples.put(k, new double[4][rounds]));
         for (int i = 0; i < rounds; i++) {
             for (Map.Entry<String, Runner> r : runners.entrySet()) {
                 System.gc(); // each round starts from a collected heap, so no round pays for another's garbage
+                awaitQuietJit(); // nor for the JIT compiling what another runner ran
+                long jit0 = JIT.getTotalCompilationTime();
                 long cpu0 = OS.getProcessCpuTime();
                 long thread0 = THREADS.getCurrentThreadCpuTime();
                 long wall0 = System.nanoTime();
@@ -232,6 +245,7 @@ public final class EngineBench {
                 long wall = System.nanoTime() - wall0;
                 long thread = THREADS.getCurrentThreadCpuTime() - thread0;
                 long cpu = OS.getProcessCpuTime() - cpu0;
+                long jit = JIT.getTotalCompilationTime() - jit0;
                 if (!m.equals(matches.get(r.getKey()))) {
                     throw new IllegalStateException(r.getKey() + ": matches differ between rounds: " + m + " vs " + matches.get(r.getKey()));
                 }
@@ -239,11 +253,32 @@ public final class EngineBench {
                 s[0][i] = n / (cpu / 1e9);
                 s[1][i] = n / (thread / 1e9);
                 s[2][i] = n / (wall / 1e9);
+                s[3][i] = jit;
             }
         }
         Map<String, Rates> out = new LinkedHashMap<>();
-        samples.forEach((k, s) -> out.put(k, new Rates(median(s[0]), median(s[1]), median(s[2]), s[0], matches.get(k))));
+        samples.forEach((k, s) -> out.put(k, new Rates(median(s[0]), median(s[1]), median(s[2]), s[0], matches.get(k), median(s[3]))));
         return out;
+    }
+
+    /**
+     * Waits (at most 10 s) until the JIT has compiled nothing for 300 ms: compilations queued by one
+     * runner would otherwise run on another core during the next runner's round and count as its CPU.
+     */
+    private static void awaitQuietJit() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long last = JIT.getTotalCompilationTime();
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            long now = JIT.getTotalCompilationTime();
+            if (now != last) {
+                last = now;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= 300_000_000L) {
+                return;
+            }
+        }
     }
 
     /** The poller's way: hits per event, advance per batch with the watermark at the batch's last event. */

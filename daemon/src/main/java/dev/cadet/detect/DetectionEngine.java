@@ -43,7 +43,6 @@ public final class DetectionEngine implements Detector {
     public static final List<String> ALERT_FIELDS = List.of(Event.DATASET, Event.ACCOUNT_ID, Event.USER_NAME,
             Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION, Event.USER_AGENT);
 
-    private static final List<FieldPath> ALERT_FIELD_PATHS = ALERT_FIELDS.stream().map(FieldPath::of).toList();
     private static final FieldPath ACCOUNT_ID = FieldPath.of(Event.ACCOUNT_ID);
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
@@ -74,17 +73,35 @@ public final class DetectionEngine implements Detector {
     // Touched only by advance/restore, which the caller serializes.
     private final Map<SequenceKey, SequenceState> states = new HashMap<>();
     private final Map<SequenceKey, AdminBaseline.State> baselineStates = new HashMap<>();
-    private final Set<SequenceKey> stored = new HashSet<>();
     /**
      * States by the watermark past which they have work, so a batch settles only those instead of
      * walking every state. A state has work once its rule's horizon passes {@link SequenceState#due},
      * that is once the watermark passes {@code due + lateness(rule)}: one queue serves rules of any
      * lateness. Entries a state no longer has are skipped.
      */
-    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>(Comparator.comparing(Due::settleAt));
+    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>();
 
-    /** {@code due} is the state's own due time (the very object it keeps in {@code queuedDue}). */
-    private record Due(Instant settleAt, Instant due, SequenceKey key) {
+    /**
+     * A queue entry: settle the state once the watermark passes the instant {@code settleSecond} +
+     * {@code settleNano} (kept as numbers: the queue compares entries of states long out of the CPU
+     * cache, and every Instant it dereferenced would be another miss). {@code due} is the state's own
+     * due time (the very object it keeps in {@code queuedDue}); an entry whose state no longer keeps it
+     * is void. The entry holds the state itself: no lookup by key per settle.
+     */
+    private record Due(long settleSecond, int settleNano, Instant due, SequenceState state) implements Comparable<Due> {
+        Due(Instant settleAt, Instant due, SequenceState state) {
+            this(settleAt.getEpochSecond(), settleAt.getNano(), due, state);
+        }
+
+        @Override
+        public int compareTo(Due o) {
+            int c = Long.compare(settleSecond, o.settleSecond);
+            return c != 0 ? c : Integer.compare(settleNano, o.settleNano);
+        }
+
+        boolean before(Instant t) {
+            return settleSecond < t.getEpochSecond() || (settleSecond == t.getEpochSecond() && settleNano < t.getNano());
+        }
     }
 
     private final Set<SequenceKey> staleStored = new HashSet<>();
@@ -200,43 +217,26 @@ public final class DetectionEngine implements Detector {
     }
 
     static MatchedEvent matchedEvent(Event event) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        for (FieldPath f : ALERT_FIELD_PATHS) {
-            Object v = event.get(f);
-            if (v instanceof List<?> list) {
-                v = list.isEmpty() ? null : String.join(", ", list.stream().map(String::valueOf).toList());
-            }
-            if (v != null) {
-                fields.put(f.name(), v.toString());
-            }
-        }
-        return new MatchedEvent(event.id(), event.timestamp(), Map.copyOf(fields));
+        return new MatchedEvent(event.id(), event.timestamp(), AlertFields.of(event));
     }
 
     /**
-     * The join key as a JSON array. The common case, strings without characters JSON escapes, is
-     * written directly; anything else goes through Jackson. Both write the same text, which the
-     * store keeps as the key of the sequence state (it must not change between versions).
+     * The join key as a JSON array. Strings, the common case, are written directly; other values go
+     * through Jackson. Both write the same text, which the store keeps as the key of the sequence
+     * state (it must not change between versions).
      */
     static String joinKey(List<Object> values) {
         StringBuilder json = new StringBuilder(80).append('[');
         for (int i = 0; i < values.size(); i++) {
-            if (!(values.get(i) instanceof String s) || needsEscape(s)) {
+            if (!(values.get(i) instanceof String s)) {
                 return jacksonJoinKey(values);
             }
-            json.append(i == 0 ? "\"" : ",\"").append(s).append('"');
+            if (i > 0) {
+                json.append(',');
+            }
+            JsonText.quote(json, s);
         }
         return json.append(']').toString();
-    }
-
-    private static boolean needsEscape(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == '"' || c == '\\') {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String jacksonJoinKey(List<Object> values) {
@@ -251,14 +251,15 @@ public final class DetectionEngine implements Detector {
     public Advance advance(List<StepHit> hits, Instant watermark) {
         List<Match> matches = new ArrayList<>();
         Map<SequenceKey, List<StepHit>> byKey = new LinkedHashMap<>();
-        Set<SequenceKey> changed = new HashSet<>();
+        List<SequenceState> changed = new ArrayList<>();
+        Set<SequenceKey> changedBaselines = new HashSet<>();
         for (StepHit h : hits) {
             Rule rule = rules.get(h.ruleId());
             if (rule == null) {
                 throw new IllegalArgumentException("hit for unknown rule " + h.ruleId());
             }
             if (rule.isBuiltIn()) {
-                matches.addAll(advanceBaseline(rule, h, changed));
+                matches.addAll(advanceBaseline(rule, h, changedBaselines));
                 continue;
             }
             if (rule.query().steps().size() == 1) {
@@ -272,52 +273,49 @@ public final class DetectionEngine implements Detector {
         }
         for (Map.Entry<SequenceKey, List<StepHit>> e : byKey.entrySet()) {
             Query q = rules.get(e.getKey().ruleId()).query();
-            SequenceState state = states.computeIfAbsent(e.getKey(), k -> new SequenceState(q.steps().size()));
-            List<StepHit> sorted = new ArrayList<>(e.getValue());
+            SequenceState state = states.computeIfAbsent(e.getKey(), k -> new SequenceState(k, q.steps().size()));
+            List<StepHit> sorted = e.getValue();
             sorted.sort(SequenceState.EVENT_TIME);
             for (List<MatchedEvent> m : state.add(sorted, q.steps().size(), q.maxspan())) {
                 matches.add(new Match(e.getKey().ruleId(), m));
             }
-            changed.add(e.getKey());
+            changed(state, changed);
+            schedule(state);
         }
-        for (SequenceKey k : byKey.keySet()) {
-            schedule(k, states.get(k));
-        }
-        while (!settleQueue.isEmpty() && settleQueue.peek().settleAt().isBefore(watermark)) {
+        while (!settleQueue.isEmpty() && settleQueue.peek().before(watermark)) {
             Due d = settleQueue.poll();
-            SequenceState state = states.get(d.key());
-            if (state == null || state.queuedDue != d.due()) {
+            SequenceState state = d.state();
+            if (state.queuedDue != d.due()) {
                 continue; // not the entry the state is queued under (same Instant object): superseded, or the state is gone
             }
             state.queuedDue = null;
-            String ruleId = d.key().ruleId();
+            String ruleId = state.key.ruleId();
             Query q = rules.get(ruleId).query();
             Instant horizon = minus(watermark, lateness.get(ruleId));
             Instant expiry = q.maxspan() == null ? null : minus(horizon, q.maxspan());
             if (state.settle(horizon, expiry, q.steps().size(), q.maxspan())) {
-                changed.add(d.key());
+                changed(state, changed);
             }
-            schedule(d.key(), state);
+            schedule(state);
         }
         Map<SequenceKey, String> upserts = new HashMap<>();
         Set<SequenceKey> deletes = new HashSet<>(staleStored);
         staleStored.clear();
-        for (SequenceKey k : changed) {
-            AdminBaseline.State b = baselineStates.get(k);
-            if (b != null) {
-                upserts.put(k, b.toJson());
-                stored.add(k);
-                continue;
-            }
-            SequenceState s = states.get(k);
+        for (SequenceKey k : changedBaselines) {
+            upserts.put(k, baselineStates.get(k).toJson());
+        }
+        for (SequenceState s : changed) {
+            s.changed = false;
             if (s.isEmpty()) {
-                states.remove(k);
-                if (stored.remove(k)) {
-                    deletes.add(k);
+                states.remove(s.key);
+                s.queuedDue = null; // voids any queue entry left for it
+                if (s.stored) {
+                    deletes.add(s.key);
+                    s.stored = false;
                 }
             } else {
-                upserts.put(k, s.toJson());
-                stored.add(k);
+                upserts.put(s.key, s.toJson());
+                s.stored = true;
             }
         }
         matches.sort(Comparator.comparing((Match m) -> m.events().get(m.events().size() - 1).timestamp())
@@ -345,12 +343,21 @@ public final class DetectionEngine implements Detector {
         return List.of(new Match(rule.id(), List.of(new MatchedEvent(h.event().id(), h.event().timestamp(), Map.copyOf(fields)))));
     }
 
+    /** Lists a state as changed by this advance, once. */
+    private static void changed(SequenceState state, List<SequenceState> changed) {
+        if (!state.changed) {
+            state.changed = true;
+            changed.add(state);
+        }
+    }
+
     /** Queues the state under its due time plus its rule's lateness, unless already queued no later. */
-    private void schedule(SequenceKey key, SequenceState state) {
-        Instant due = state.due(rules.get(key.ruleId()).query().maxspan());
+    private void schedule(SequenceState state) {
+        String ruleId = state.key.ruleId();
+        Instant due = state.due(rules.get(ruleId).query().maxspan());
         if (due != null && (state.queuedDue == null || due.isBefore(state.queuedDue))) {
             state.queuedDue = due;
-            settleQueue.add(new Due(plus(due, lateness.get(key.ruleId())), due, key));
+            settleQueue.add(new Due(plus(due, lateness.get(ruleId)), due, state));
         }
     }
 
@@ -380,7 +387,6 @@ public final class DetectionEngine implements Detector {
         states.clear();
         settleQueue.clear();
         baselineStates.clear();
-        stored.clear();
         staleStored.clear();
         for (Map.Entry<SequenceKey, String> e : state.entrySet()) {
             SequenceKey key = e.getKey();
@@ -388,7 +394,6 @@ public final class DetectionEngine implements Detector {
             if (rule != null && rule.isBuiltIn()) {
                 try {
                     baselineStates.put(key, AdminBaseline.State.fromJson(e.getValue()));
-                    stored.add(key);
                 } catch (IllegalArgumentException ex) {
                     LOG.warn("dropping admin baseline state of rule {}: {}", key.ruleId(), ex.getMessage());
                     staleStored.add(key);
@@ -401,10 +406,10 @@ public final class DetectionEngine implements Detector {
                 continue;
             }
             try {
-                SequenceState restored = SequenceState.fromJson(e.getValue(), key.ruleId(), key.joinKey(), rule.query().steps().size());
+                SequenceState restored = SequenceState.fromJson(e.getValue(), key, rule.query().steps().size());
+                restored.stored = true;
                 states.put(key, restored);
-                schedule(key, restored);
-                stored.add(key);
+                schedule(restored);
             } catch (IllegalArgumentException ex) {
                 LOG.warn("dropping sequence state of rule {}: {}", key.ruleId(), ex.getMessage());
                 staleStored.add(key);

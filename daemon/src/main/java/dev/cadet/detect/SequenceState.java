@@ -5,11 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cadet.detect.Detector.MatchedEvent;
 import dev.cadet.detect.Detector.StepHit;
+import dev.cadet.store.Store.SequenceKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,8 +40,16 @@ final class SequenceState {
     private final List<MatchedEvent>[] settled;
     private final List<StepHit> pending;
 
+    /** The rule and join key this state is for. */
+    final SequenceKey key;
+    /** Whether the store holds a version of this state (so that emptying it must delete it there). */
+    boolean stored;
+    /** Whether the advance running now has changed it (it is then in that advance's list once). */
+    boolean changed;
+
     @SuppressWarnings("unchecked")
-    SequenceState(int steps) {
+    SequenceState(SequenceKey key, int steps) {
+        this.key = key;
         this.settled = new List[steps - 1];
         this.pending = new ArrayList<>();
     }
@@ -74,7 +85,7 @@ final class SequenceState {
         return due;
     }
 
-    /** The due time under which the engine last queued this state, or null when not queued. */
+    /** The due time under which the engine last queued this state, or null when not queued (or gone). */
     Instant queuedDue;
 
     List<StepHit> pending() {
@@ -87,33 +98,39 @@ final class SequenceState {
      * returned again.
      */
     List<List<MatchedEvent>> add(List<StepHit> newHits, int steps, Duration maxspan) {
+        if (newHits.size() == 1 && pending.isEmpty() && isEmpty()) {
+            // the common case, a first hit for this key: alone it completes nothing (a sequence has two steps or more)
+            pending.add(newHits.get(0));
+            return List.of();
+        }
         List<StepHit> all = new ArrayList<>(pending.size() + newHits.size());
         all.addAll(pending);
         all.addAll(newHits);
         all.sort(EVENT_TIME);
-        Set<StepHit> fresh = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<StepHit> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
         fresh.addAll(newHits);
         List<List<MatchedEvent>> matches = new ArrayList<>();
-        origin.clear();
+        Map<List<MatchedEvent>, List<StepHit>> origin = new IdentityHashMap<>();
         List<MatchedEvent>[] slots = settled.clone();
         for (StepHit h : all) {
-            List<StepHit> used = run(slots, h, steps, maxspan);
+            List<StepHit> used = run(slots, h, steps, maxspan, origin);
             if (used != null && used.stream().anyMatch(fresh::contains)) {
                 matches.add(used.stream().map(StepHit::event).toList());
             }
         }
         pending.clear();
         pending.addAll(all);
-        origin.clear();
         return matches;
     }
 
-    // During a replay, the hits that formed each running partial, so a match knows whether it is new.
-    // Settled partials have none: their hits are never new.
-    private final java.util.Map<List<MatchedEvent>, List<StepHit>> origin = new java.util.IdentityHashMap<>();
-
-    /** Applies one hit to the slots; returns the hits of a completed match, else null. */
-    private List<StepHit> run(List<MatchedEvent>[] slots, StepHit h, int steps, Duration maxspan) {
+    /**
+     * Applies one hit to the slots; returns the hits of a completed match, else null. {@code origin}:
+     * during a replay, the hits that formed each running partial, so a match knows whether it is new
+     * (settled partials have none: their hits are never new); null when settling, which returns no
+     * matches (a state is settled without taking hits: its hits were all replayed before).
+     */
+    private static List<StepHit> run(List<MatchedEvent>[] slots, StepHit h, int steps, Duration maxspan,
+                                     Map<List<MatchedEvent>, List<StepHit>> origin) {
         int step = h.step();
         if (step == DetectionEngine.UNTIL_STEP) {
             Arrays.fill(slots, null);
@@ -121,7 +138,9 @@ final class SequenceState {
         }
         if (step == 0) {
             List<MatchedEvent> start = List.of(h.event());
-            origin.put(start, List.of(h));
+            if (origin != null) {
+                origin.put(start, List.of(h));
+            }
             slots[0] = start;
             return null;
         }
@@ -135,6 +154,12 @@ final class SequenceState {
         }
         List<MatchedEvent> extended = new ArrayList<>(prev);
         extended.add(h.event());
+        if (origin == null) {
+            if (step < steps - 1) {
+                slots[step] = List.copyOf(extended);
+            }
+            return null;
+        }
         List<StepHit> hits = new ArrayList<>(origin.getOrDefault(prev, List.of()));
         hits.add(h);
         if (step == steps - 1) {
@@ -153,7 +178,7 @@ final class SequenceState {
     boolean settle(Instant horizon, Instant expiry, int steps, Duration maxspan) {
         boolean changed = false;
         while (!pending.isEmpty() && pending.get(0).event().timestamp().isBefore(horizon)) {
-            run(settled, pending.remove(0), steps, maxspan);
+            run(settled, pending.remove(0), steps, maxspan, null);
             changed = true;
         }
         if (expiry != null) {
@@ -164,7 +189,6 @@ final class SequenceState {
                 }
             }
         }
-        origin.clear();
         return changed;
     }
 
@@ -181,28 +205,78 @@ final class SequenceState {
     record Stored(List<List<StoredEvent>> s, List<StoredHit> p) {
     }
 
+    /**
+     * The state as compact JSON, the {@link Stored} shape {@link #fromJson} reads, written directly:
+     * a state is written for every hit of a sequence rule.
+     */
     String toJson() {
-        List<List<StoredEvent>> s = new ArrayList<>();
-        for (List<MatchedEvent> slot : settled) {
-            s.add(slot == null ? null : slot.stream().map(SequenceState::store).toList());
+        StringBuilder out = new StringBuilder(512).append("{\"s\":[");
+        for (int i = 0; i < settled.length; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            List<MatchedEvent> slot = settled[i];
+            if (slot == null) {
+                out.append("null");
+                continue;
+            }
+            out.append('[');
+            for (int k = 0; k < slot.size(); k++) {
+                if (k > 0) {
+                    out.append(',');
+                }
+                write(out, slot.get(k));
+            }
+            out.append(']');
         }
-        List<StoredHit> p = pending.stream().map(h -> new StoredHit(h.step(), store(h.event()))).toList();
-        try {
-            return JSON.writeValueAsString(new Stored(s, p));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("sequence state not serializable", e);
+        out.append(']');
+        if (!pending.isEmpty()) {
+            out.append(",\"p\":[");
+            for (int k = 0; k < pending.size(); k++) {
+                StepHit h = pending.get(k);
+                out.append(k > 0 ? ",{\"k\":" : "{\"k\":").append(h.step()).append(",\"e\":");
+                write(out, h.event());
+                out.append('}');
+            }
+            out.append(']');
         }
+        return out.append('}').toString();
+    }
+
+    /** One event as a {@link StoredEvent}: id, time, and the fields unless there are none. */
+    private static void write(StringBuilder out, MatchedEvent e) {
+        out.append("{\"i\":");
+        JsonText.quote(out, e.id());
+        out.append(",\"t\":");
+        JsonText.quote(out, e.timestamp().toString());
+        if (!e.fields().isEmpty()) {
+            out.append(",\"f\":{");
+            boolean first = true;
+            for (Map.Entry<String, String> f : e.fields().entrySet()) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                JsonText.quote(out, f.getKey());
+                out.append(':');
+                JsonText.quote(out, f.getValue());
+            }
+            out.append('}');
+        }
+        out.append('}');
     }
 
     /** Reads state written by {@link #toJson}; throws IllegalArgumentException if it does not fit the rule. */
-    static SequenceState fromJson(String json, String ruleId, String joinKey, int steps) {
+    static SequenceState fromJson(String json, SequenceKey key, int steps) {
+        String ruleId = key.ruleId();
+        String joinKey = key.joinKey();
         Stored stored;
         try {
             stored = JSON.readValue(json, Stored.class);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("unreadable sequence state: " + e.getOriginalMessage());
         }
-        SequenceState state = new SequenceState(steps);
+        SequenceState state = new SequenceState(key, steps);
         List<List<StoredEvent>> s = stored.s() == null ? List.of() : stored.s();
         if (s.size() != steps - 1) {
             throw new IllegalArgumentException("state has " + (s.size() + 1) + " steps, the rule has " + steps);
@@ -219,10 +293,6 @@ final class SequenceState {
             }
         }
         return state;
-    }
-
-    private static StoredEvent store(MatchedEvent e) {
-        return new StoredEvent(e.id(), e.timestamp().toString(), e.fields());
     }
 
     private static MatchedEvent load(StoredEvent e) {

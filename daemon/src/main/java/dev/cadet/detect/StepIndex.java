@@ -296,6 +296,12 @@ final class StepIndex<T> {
         static int hash(String s) {
             int h = 0;
             for (int i = 0; i < s.length(); ) {
+                char c = s.charAt(i);
+                if (c < 0x80) { // ASCII, almost every value: its folded form is its lower case
+                    h = 31 * h + (c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+                    i++;
+                    continue;
+                }
                 int cp = s.codePointAt(i);
                 h = 31 * h + Character.toLowerCase(Character.toUpperCase(cp));
                 i += Character.charCount(cp);

@@ -20,4 +20,29 @@ class StepIndexTest {
         assertNull(table.get("CreateThing500"));
         assertEquals("CreateThing7", table.computeIfAbsent("createTHING7", () -> "new"), "a key equal ignoring case is the same entry");
     }
+
+    /** The table's contract: strings equal ignoring case hash alike, the ASCII fast path included. */
+    @Test
+    void stringsEqualIgnoringCaseHashAlike() {
+        // each group: characters String.equalsIgnoreCase treats as one (Kelvin sign, long s, dotted and dotless i...)
+        String[][] groups = {{"k", "K", "\u212A"}, {"s", "S", "\u017F"}, {"i", "I", "\u0130", "\u0131"}, {"a", "A"},
+                {"\u00E9", "\u00C9"}, {"\u03C3", "\u03A3", "\u03C2"}, {"1"}, {" "}, {"."}, {"\uD801\uDC00", "\uD801\uDC28"}};
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        int equalPairs = 0;
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder a = new StringBuilder();
+            StringBuilder b = new StringBuilder();
+            for (int len = random.nextInt(8); len > 0; len--) {
+                String[] g = groups[random.nextInt(groups.length)];
+                a.append(g[random.nextInt(g.length)]);
+                b.append(g[random.nextInt(g.length)]);
+            }
+            if (a.toString().equalsIgnoreCase(b.toString())) {
+                equalPairs++;
+                assertEquals(StepIndex.IgnoreCaseTable.hash(a.toString()), StepIndex.IgnoreCaseTable.hash(b.toString()),
+                        () -> "'" + a + "' and '" + b + "' are equal ignoring case");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(equalPairs > 5_000, "enough equal pairs: " + equalPairs);
+    }
 }
