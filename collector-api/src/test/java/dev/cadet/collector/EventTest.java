@@ -85,6 +85,23 @@ class EventTest {
     }
 
     @Test
+    void datasetAndActionReadAlikeByTheConstantAndByAnEqualName() {
+        Event e = Event.builder("x", T, RawView.empty()).put(Event.DATASET, "aws.cloudtrail").put(Event.ACTION, "CreateUser").build();
+        for (String dataset : new String[] {Event.DATASET, new String(Event.DATASET), FieldPath.of("event.dataset").name()}) {
+            assertEquals("aws.cloudtrail", e.field(dataset));
+            assertEquals("aws.cloudtrail", e.get(dataset));
+        }
+        for (String action : new String[] {Event.ACTION, new String(Event.ACTION), FieldPath.of("event.action").name()}) {
+            assertEquals("CreateUser", e.field(action));
+        }
+        assertEquals("CreateUser", e.get(FieldPath.of("event.action")));
+        assertEquals("CreateUser", e.fields().get("event.action"));
+        Event bare = Event.builder("y", T, raw("event.action", "FromRaw")).build();
+        assertNull(bare.field(Event.ACTION));
+        assertEquals("FromRaw", bare.get(FieldPath.of(Event.ACTION)), "an absent action still falls back to the raw record");
+    }
+
+    @Test
     void aRepeatedPutKeepsTheLastValue() {
         Event e = Event.builder("x", T, RawView.empty()).put(Event.ACTION, "A").put(Event.ACTION, "B").build();
         assertEquals("B", e.field(Event.ACTION));
