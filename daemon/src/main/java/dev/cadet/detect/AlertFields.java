@@ -12,13 +12,15 @@ import java.util.Set;
 /**
  * What a hit keeps of its event ({@link DetectionEngine#ALERT_FIELDS}): the ECS fields an alert shows
  * and tuning matches on, as text, in that order, absent ones left out. Read-only. One is built per
- * hit, so it is an array of values, not a hash map.
+ * hit, so it is an array of values, not a hash map; its JSON form is kept once written.
  */
 final class AlertFields extends AbstractMap<String, String> {
     private static final String[] NAMES = DetectionEngine.ALERT_FIELDS.toArray(new String[0]);
 
     private final String[] values;
     private final int size;
+    /** The fields as a JSON object, written the first time sequence state needs it (a state is written again with every change). */
+    private String json;
 
     private AlertFields(String[] values, int size) {
         this.values = values;
@@ -40,6 +42,27 @@ final class AlertFields extends AbstractMap<String, String> {
             }
         }
         return new AlertFields(values, size);
+    }
+
+    /** The fields as a JSON object: {@code {"name":"value",...}} in field order. */
+    String json() {
+        String j = json;
+        if (j == null) {
+            StringBuilder out = new StringBuilder(64 * size + 2).append('{');
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null) {
+                    if (out.length() > 1) {
+                        out.append(',');
+                    }
+                    JsonText.quote(out, NAMES[i]);
+                    out.append(':');
+                    JsonText.quote(out, values[i]);
+                }
+            }
+            j = out.append('}').toString();
+            json = j;
+        }
+        return j;
     }
 
     @Override

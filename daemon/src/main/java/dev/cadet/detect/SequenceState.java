@@ -248,8 +248,12 @@ final class SequenceState {
         out.append("{\"i\":");
         JsonText.quote(out, e.id());
         out.append(",\"t\":");
-        JsonText.quote(out, e.timestamp().toString());
-        if (!e.fields().isEmpty()) {
+        JsonText.quote(out, e.timestamp());
+        if (e.fields() instanceof AlertFields a) {
+            if (!a.isEmpty()) {
+                out.append(",\"f\":").append(a.json());
+            }
+        } else if (!e.fields().isEmpty()) {
             out.append(",\"f\":{");
             boolean first = true;
             for (Map.Entry<String, String> f : e.fields().entrySet()) {

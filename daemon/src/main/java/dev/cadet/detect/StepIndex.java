@@ -90,9 +90,13 @@ final class StepIndex<T> {
         return unindexed.size();
     }
 
-    /** The steps the event could satisfy, each once, in step order. */
+    /**
+     * The steps the event could satisfy, each once, in step order. Read-only: often one of the
+     * index's own lists, which the caller must not change nor keep past its next call.
+     */
     List<T> candidates(Event event) {
-        Found found = new Found();
+        Found found = scratch.get();
+        found.clear();
         Object dataset = event.get(DATASET);
         if (dataset instanceof List<?> list) {
             for (Object v : list) {
@@ -106,34 +110,55 @@ final class StepIndex<T> {
         return found.steps();
     }
 
+    /** One {@link Found} per thread, reused: {@link #candidates} runs for every event and must not allocate. */
+    private final ThreadLocal<Found> scratch = ThreadLocal.withInitial(Found::new);
+
     /**
-     * The steps found for one event. Each list added is in step order without repeats, so only when
-     * several lists contributed must the result be sorted and deduplicated (a step reached through
-     * several keys).
+     * The steps found for one event. Each list added is in step order without repeats, so while only
+     * one list contributed it is the answer as it is; only when several did must their steps be
+     * gathered, sorted and deduplicated (a step reached through several keys).
      */
     private final class Found {
-        private Object[] items;
+        /** The one non-empty list added so far, or null (none, or several: then they are in items). */
+        private List<T> only;
+        private Object[] items = new Object[16];
         private int size;
-        private int sources;
+
+        void clear() {
+            only = null;
+            size = 0;
+        }
 
         void add(List<T> steps) {
-            int n = steps.size();
-            if (n == 0) {
+            if (steps.isEmpty()) {
                 return;
             }
-            sources++;
-            if (items == null) {
-                items = new Object[Math.max(8, n)];
-            } else if (size + n > items.length) {
+            if (only == null && size == 0) {
+                only = steps;
+                return;
+            }
+            if (only != null) {
+                append(only);
+                only = null;
+            }
+            append(steps);
+        }
+
+        private void append(List<T> steps) {
+            int n = steps.size();
+            if (size + n > items.length) {
                 items = java.util.Arrays.copyOf(items, Math.max(items.length * 2, size + n));
             }
-            for (int i = 0; i < n; i++) { // indexed: no iterator or array copy per event
+            for (int i = 0; i < n; i++) { // indexed: no iterator
                 items[size++] = steps.get(i);
             }
         }
 
         @SuppressWarnings("unchecked")
         List<T> steps() {
+            if (only != null) {
+                return only;
+            }
             if (size == 0) {
                 return List.of();
             }
@@ -141,17 +166,15 @@ final class StepIndex<T> {
             for (int i = 0; i < size; i++) {
                 out.add((T) items[i]);
             }
-            if (sources > 1) {
-                // candidates in rule order keep hits in a stable order
-                out.sort(byOrder);
-                int w = 1;
-                for (int i = 1; i < out.size(); i++) {
-                    if (out.get(i) != out.get(w - 1)) {
-                        out.set(w++, out.get(i));
-                    }
+            // candidates in rule order keep hits in a stable order
+            out.sort(byOrder);
+            int w = 1;
+            for (int i = 1; i < out.size(); i++) {
+                if (out.get(i) != out.get(w - 1)) {
+                    out.set(w++, out.get(i));
                 }
-                out.subList(w, out.size()).clear();
             }
+            out.subList(w, out.size()).clear();
             return out;
         }
     }
@@ -237,11 +260,16 @@ final class StepIndex<T> {
      * A hash table keyed by strings compared with {@link String#equalsIgnoreCase}, looked up without
      * allocating (no lower-cased copy of the event's value): the hash folds each code point as
      * {@code equalsIgnoreCase} compares, so strings equal ignoring case hash alike.
+     *
+     * <p>Almost every lookup misses (an event's action is rarely one a rule names), and the full hash
+     * reads every character. So a bit per {@link #fingerprint} (length, first and last character)
+     * of the keys answers most misses first, from three reads.
      */
     static final class IgnoreCaseTable<V> {
         private String[] keys = new String[16];
         private Object[] values = new Object[16];
         private int size;
+        private final long[] fingerprints = new long[64];
 
         boolean isEmpty() {
             return size == 0;
@@ -249,6 +277,10 @@ final class StepIndex<T> {
 
         @SuppressWarnings("unchecked")
         V get(String key) {
+            int f = fingerprint(key);
+            if ((fingerprints[f >>> 6] & (1L << f)) == 0) {
+                return null;
+            }
             int mask = keys.length - 1;
             for (int i = hash(key) & mask; keys[i] != null; i = (i + 1) & mask) {
                 if (keys[i].equalsIgnoreCase(key)) {
@@ -268,6 +300,8 @@ final class StepIndex<T> {
         }
 
         private void put(String key, V value) {
+            int f = fingerprint(key);
+            fingerprints[f >>> 6] |= 1L << f;
             if ((size + 1) * 2 > keys.length) {
                 String[] oldKeys = keys;
                 Object[] oldValues = values;
@@ -291,6 +325,26 @@ final class StepIndex<T> {
             }
             keys[i] = key;
             values[i] = value;
+        }
+
+        /**
+         * 12 bits that strings equal ignoring case share: their length (equal in chars) and their
+         * first and last characters folded as {@code equalsIgnoreCase} folds them. A surrogate counts
+         * as 0: a pair is folded as a whole, which one half does not tell.
+         */
+        static int fingerprint(String s) {
+            int n = s.length();
+            if (n == 0) {
+                return 0;
+            }
+            return (n * 961 + fold(s.charAt(0)) * 31 + fold(s.charAt(n - 1))) & 4095;
+        }
+
+        private static int fold(char c) {
+            if (c < 0x80) {
+                return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+            }
+            return Character.isSurrogate(c) ? 0 : Character.toLowerCase(Character.toUpperCase(c));
         }
 
         static int hash(String s) {

@@ -46,4 +46,21 @@ class SequenceStateTest {
         assertEquals(T.plusSeconds(5), back.pending().get(0).event().timestamp());
         assertEquals(Map.of("user.target.name", hostile), back.pending().get(0).event().fields());
     }
+
+    /** Hits carry AlertFields, whose JSON is written once and reused: it must read back as the same fields. */
+    @Test
+    void alertFieldsOfAnEventAreStoredAsThoseFields() {
+        String hostile = "new\"user\\ \n\u0001 \u00e9";
+        dev.cadet.collector.Event event = dev.cadet.collector.Event.builder("e1", T, dev.cadet.collector.RawView.empty())
+                .put(dev.cadet.collector.Event.DATASET, "aws.cloudtrail").put(dev.cadet.collector.Event.TARGET_NAME, hostile)
+                .put(dev.cadet.collector.Event.SOURCE_IP, List.of("198.51.100.7", "2001:db8::1")).build();
+        AlertFields fields = AlertFields.of(event);
+        assertEquals(Map.of("event.dataset", "aws.cloudtrail", "user.target.name", hostile, "source.ip", "198.51.100.7, 2001:db8::1"), fields);
+        SequenceState state = new SequenceState(KEY, 2);
+        state.add(List.of(new StepHit(KEY.ruleId(), 0, new MatchedEvent("e1", T, fields), KEY.joinKey())), 2, null);
+        String first = state.toJson();
+        assertEquals(first, state.toJson(), "written again from the kept JSON, the same text");
+        SequenceState back = SequenceState.fromJson(first, KEY, 2);
+        assertEquals(fields, back.pending().get(0).event().fields());
+    }
 }

@@ -18,10 +18,13 @@ class StepIndexTest {
             assertEquals("CreateThing" + i, table.get("creatething" + i));
         }
         assertNull(table.get("CreateThing500"));
+        assertEquals("CreateThing7", table.get("cREATEtHING7"), "found past the fingerprint check");
+        table.computeIfAbsent("k", () -> "kelvin");
+        assertEquals("kelvin", table.get("\u212A"), "the Kelvin sign equals k ignoring case");
         assertEquals("CreateThing7", table.computeIfAbsent("createTHING7", () -> "new"), "a key equal ignoring case is the same entry");
     }
 
-    /** The table's contract: strings equal ignoring case hash alike, the ASCII fast path included. */
+    /** The table's contract: strings equal ignoring case hash alike and share a fingerprint, the ASCII fast path included. */
     @Test
     void stringsEqualIgnoringCaseHashAlike() {
         // each group: characters String.equalsIgnoreCase treats as one (Kelvin sign, long s, dotted and dotless i...)
@@ -41,6 +44,8 @@ class StepIndexTest {
                 equalPairs++;
                 assertEquals(StepIndex.IgnoreCaseTable.hash(a.toString()), StepIndex.IgnoreCaseTable.hash(b.toString()),
                         () -> "'" + a + "' and '" + b + "' are equal ignoring case");
+                assertEquals(StepIndex.IgnoreCaseTable.fingerprint(a.toString()), StepIndex.IgnoreCaseTable.fingerprint(b.toString()),
+                        () -> "'" + a + "' and '" + b + "' are equal ignoring case: the same fingerprint");
             }
         }
         org.junit.jupiter.api.Assertions.assertTrue(equalPairs > 5_000, "enough equal pairs: " + equalPairs);
