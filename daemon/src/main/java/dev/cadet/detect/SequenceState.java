@@ -26,8 +26,16 @@ import java.util.Set;
  * <p>Late arrival: hits newer than {@code watermark - allowedLateness} (of the state's rule) are kept ({@link #pending})
  * and replayed in event-time order with every later advance, so an earlier step that arrives after
  * a later one still completes the sequence. Older hits are folded into the settled partials.
+ *
+ * <p>At most {@link #MAX_PENDING} hits are kept: past that (a flood of hits for one key inside the
+ * lateness, say thousands of access keys for one user) the oldest are folded in early, so a state's
+ * size is bounded by the rule's steps, not by how many events its key sees. A hit older than those
+ * folded that still arrives is then placed after them, not before.
  */
 final class SequenceState {
+    /** The most hits kept for replay: far more than a key sees within the lateness when nothing floods it. */
+    static final int MAX_PENDING = 64;
+
     static final Comparator<StepHit> EVENT_TIME = Comparator
             .comparing((StepHit h) -> h.event().timestamp())
             .thenComparing(h -> h.event().id())
@@ -120,6 +128,10 @@ final class SequenceState {
         }
         pending.clear();
         pending.addAll(all);
+        // the replay just ran these oldest hits onto the settled partials first: fold them in for good
+        while (pending.size() > MAX_PENDING) {
+            run(settled, pending.remove(0), steps, maxspan, null);
+        }
         return matches;
     }
 

@@ -178,6 +178,29 @@ class DetectionEngineTest {
         assertTrue(a3.matches().isEmpty(), a3.matches().toString());
     }
 
+    /** Memory is bounded by keys x steps: a flood of hits for one key inside the lateness does not grow its state. */
+    @Test
+    void aFloodOfHitsForOneKeyKeepsItsStateBounded() throws Exception {
+        Rule r = rule("keyed", CREATE_THEN_KEY);
+        DetectionEngine engine = new DetectionEngine(RuleSet.of(List.of(r)), Duration.ofHours(1));
+        SequenceKey key = new SequenceKey("keyed", "[\"123456789012\",\"m\"]");
+        int longest = 0;
+        for (int i = 0; i < 2_000; i++) { // 2,000 access keys for one user in 33 minutes, one per poll
+            Advance a = engine.advance(hits(engine, aws("k" + i, i, "CreateAccessKey", null, "m")), AtomicFixtures.T0.plusSeconds(i + 1));
+            assertTrue(a.matches().isEmpty());
+            longest = Math.max(longest, a.upserts().get(key).length());
+        }
+        assertTrue(longest < 300 * (SequenceState.MAX_PENDING + 1), "state text stays bounded, longest " + longest);
+        // the chain still forms: a CreateUser in the flood, then one more access key
+        Advance created = engine.advance(hits(engine, aws("c1", 2_000, "CreateUser", null, "m")), AtomicFixtures.T0.plusSeconds(2_001));
+        assertTrue(created.matches().isEmpty());
+        Advance a = engine.advance(hits(engine, aws("k-last", 2_010, "CreateAccessKey", null, "m")), AtomicFixtures.T0.plusSeconds(2_011));
+        assertEquals(List.of(List.of("c1", "k-last")), a.matches().stream().map(DetectionEngineTest::ids).toList());
+        // and a CreateUser arriving late, older than the kept hits but newer than those folded in early, still pairs
+        Advance late = engine.advance(hits(engine, aws("c0", 1_990, "CreateUser", null, "m")), AtomicFixtures.T0.plusSeconds(2_020));
+        assertEquals(List.of(List.of("c0", "k1990")), late.matches().stream().map(DetectionEngineTest::ids).toList());
+    }
+
     @Test
     void missingJoinKeyCannotJoinUnlessOptional() throws Exception {
         Event noTarget = aws("c1", 0, "CreateUser", null, null);
