@@ -39,6 +39,7 @@ final class DaemonModule extends AbstractModule {
     private final RuleSet rules;
     private final AtomicBoolean stopping;
     private final AllowedLateness allowedLateness;
+    private final List<String> streamKeys;
 
     /**
      * @param rules   loaded before the injector, so that rule errors reach the operator as they are
@@ -53,6 +54,7 @@ final class DaemonModule extends AbstractModule {
         this.rules = rules;
         this.stopping = stopping;
         this.allowedLateness = allowedLateness(config, rules, streams);
+        this.streamKeys = streams.stream().map(StreamSpec::key).toList();
         for (String line : allowedLateness.summary(rules, 5)) {
             LOG.info("sequences accept events up to {}", line);
         }
@@ -83,7 +85,9 @@ final class DaemonModule extends AbstractModule {
     @Singleton
     DetectionEngine engine(RuleSet rules, Store store) {
         DetectionEngine engine = new DetectionEngine(rules, allowedLateness::of);
-        engine.restore(store.loadSequenceState());
+        // each stream's partial sequences settle by its own watermark: the engine starts from the store's
+        engine.restore(store.loadSequenceState(), streamKeys.stream()
+                .map(k -> new Detector.StreamWatermark(k, store.watermark(k).orElse(null))).toList());
         return engine;
     }
 

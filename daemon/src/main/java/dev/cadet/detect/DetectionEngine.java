@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * State: one entry per rule and join key, as compact JSON (see {@link SequenceState}).
  *
  * <p>Allowed lateness is per rule (see {@link AllowedLateness}): each state settles against its own
- * rule's horizon, {@code watermark - lateness(rule)}.
+ * rule's horizon, {@code watermark - lateness(rule)}, where the watermark is that of the stream whose
+ * hits the state holds (the lowest, in the rare state that holds hits of several): a stream catching
+ * up keeps its partial sequences however far ahead the others are.
  */
 public final class DetectionEngine implements Detector {
     public static final int UNTIL_STEP = -1;
@@ -73,13 +75,24 @@ public final class DetectionEngine implements Detector {
     // Touched only by advance/restore, which the caller serializes.
     private final Map<SequenceKey, SequenceState> states = new HashMap<>();
     private final Map<SequenceKey, AdminBaseline.State> baselineStates = new HashMap<>();
+    /** Each stream's watermark and settle queue, by stream key. */
+    private final Map<String, StreamClock> clocks = new HashMap<>();
+
     /**
-     * States by the watermark past which they have work, so a batch settles only those instead of
-     * walking every state. A state has work once its rule's horizon passes {@link SequenceState#due},
-     * that is once the watermark passes {@code due + lateness(rule)}: one queue serves rules of any
-     * lateness. Entries a state no longer has are skipped.
+     * A stream's watermark (null until it has read something), and its states by the watermark past
+     * which they have work, so an advance settles only those instead of walking every state. A state
+     * has work once its rule's horizon passes {@link SequenceState#due}, that is once the watermark
+     * passes {@code due + lateness(rule)}: one queue serves rules of any lateness. A state is queued
+     * with each of its streams; entries a state no longer has are skipped.
      */
-    private final PriorityQueue<Due> settleQueue = new PriorityQueue<>();
+    private static final class StreamClock {
+        Instant watermark;
+        final PriorityQueue<Due> queue = new PriorityQueue<>();
+    }
+
+    private StreamClock clock(String stream) {
+        return clocks.computeIfAbsent(stream, k -> new StreamClock());
+    }
 
     /**
      * A queue entry: settle the state once the watermark passes the instant {@code settleSecond} +
@@ -248,7 +261,14 @@ public final class DetectionEngine implements Detector {
     }
 
     @Override
-    public Advance advance(List<StepHit> hits, Instant watermark) {
+    public Advance advance(List<StepHit> hits, StreamWatermark streamWatermark) {
+        String stream = streamWatermark.stream();
+        Instant watermark = streamWatermark.watermark();
+        if (watermark == null) {
+            throw new IllegalArgumentException("stream " + stream + ": an advance needs a watermark");
+        }
+        StreamClock clock = clock(stream);
+        clock.watermark = watermark;
         List<Match> matches = new ArrayList<>();
         Map<SequenceKey, List<StepHit>> byKey = new LinkedHashMap<>();
         List<SequenceState> changed = new ArrayList<>();
@@ -279,19 +299,26 @@ public final class DetectionEngine implements Detector {
             for (List<MatchedEvent> m : state.add(sorted, q.steps().size(), q.maxspan())) {
                 matches.add(new Match(e.getKey().ruleId(), m));
             }
+            if (state.addStream(stream)) {
+                state.queuedDue = null; // queue it afresh, with this stream too
+            }
             changed(state, changed);
             schedule(state);
         }
-        while (!settleQueue.isEmpty() && settleQueue.peek().before(watermark)) {
-            Due d = settleQueue.poll();
+        while (!clock.queue.isEmpty() && clock.queue.peek().before(watermark)) {
+            Due d = clock.queue.poll();
             SequenceState state = d.state();
             if (state.queuedDue != d.due()) {
                 continue; // not the entry the state is queued under (same Instant object): superseded, or the state is gone
             }
+            Instant slowest = slowestWatermark(state);
+            if (slowest == null || !d.before(slowest)) {
+                continue; // another of its streams is behind: its queue holds the state too, and settles it once past
+            }
             state.queuedDue = null;
             String ruleId = state.key.ruleId();
             Query q = rules.get(ruleId).query();
-            Instant horizon = minus(watermark, lateness.get(ruleId));
+            Instant horizon = minus(slowest, lateness.get(ruleId));
             Instant expiry = q.maxspan() == null ? null : minus(horizon, q.maxspan());
             if (state.settle(horizon, expiry, q.steps().size(), q.maxspan())) {
                 changed(state, changed);
@@ -351,13 +378,34 @@ public final class DetectionEngine implements Detector {
         }
     }
 
-    /** Queues the state under its due time plus its rule's lateness, unless already queued no later. */
+    /** The lowest watermark of the state's streams, or null when one of them has read nothing yet. */
+    private Instant slowestWatermark(SequenceState state) {
+        Instant slowest = null;
+        for (String stream : state.streams()) {
+            Instant w = clock(stream).watermark;
+            if (w == null) {
+                return null;
+            }
+            if (slowest == null || w.isBefore(slowest)) {
+                slowest = w;
+            }
+        }
+        return slowest;
+    }
+
+    /**
+     * Queues the state, with each of its streams, under its due time plus its rule's lateness, unless
+     * already queued no later.
+     */
     private void schedule(SequenceState state) {
         String ruleId = state.key.ruleId();
         Instant due = state.due(rules.get(ruleId).query().maxspan());
         if (due != null && (state.queuedDue == null || due.isBefore(state.queuedDue))) {
             state.queuedDue = due;
-            settleQueue.add(new Due(plus(due, lateness.get(ruleId)), due, state));
+            Instant settleAt = plus(due, lateness.get(ruleId));
+            for (String stream : state.streams()) {
+                clock(stream).queue.add(new Due(settleAt, due, state));
+            }
         }
     }
 
@@ -383,9 +431,13 @@ public final class DetectionEngine implements Detector {
      * of steps, and unreadable entries, are logged and deleted with the next {@link #advance}.
      */
     @Override
-    public void restore(Map<SequenceKey, String> state) {
+    public void restore(Map<SequenceKey, String> state, List<StreamWatermark> watermarks) {
         states.clear();
-        settleQueue.clear();
+        clocks.values().forEach(c -> c.queue.clear());
+        for (StreamWatermark w : watermarks) {
+            clock(w.stream()).watermark = w.watermark();
+        }
+        List<String> known = List.copyOf(clocks.keySet());
         baselineStates.clear();
         staleStored.clear();
         for (Map.Entry<SequenceKey, String> e : state.entrySet()) {
@@ -408,6 +460,10 @@ public final class DetectionEngine implements Detector {
             try {
                 SequenceState restored = SequenceState.fromJson(e.getValue(), key, rule.query().steps().size());
                 restored.stored = true;
+                if (restored.streams().length == 0 || !known.isEmpty() && !known.containsAll(List.of(restored.streams()))) {
+                    // written before states named their streams, or its stream is no longer configured: settle by all of them
+                    restored.streams(known.isEmpty() ? List.of(SINGLE_STREAM) : known);
+                }
                 states.put(key, restored);
                 schedule(restored);
             } catch (IllegalArgumentException ex) {

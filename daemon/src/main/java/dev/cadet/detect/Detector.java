@@ -19,15 +19,39 @@ public interface Detector {
     List<StepHit> hits(Event event);
 
     /**
-     * Feeds hits, sorted by event time, into the sequences and returns completed matches plus the
-     * state changes to persist in the same transaction. {@code watermark} is the stream's new
-     * watermark: partial sequences it has passed (beyond maxspan and allowed lateness) are evicted.
-     * Callers serialize calls; if the transaction then fails they call {@link #restore}.
+     * Feeds one stream's hits, sorted by event time, into the sequences and returns completed matches
+     * plus the state changes to persist in the same transaction. {@code watermark} is that stream's new
+     * watermark: the partial sequences that hold its hits settle and are evicted once it (and any other
+     * stream whose hits they hold) has passed them by maxspan and allowed lateness; another stream's
+     * watermark never evicts them. Callers serialize calls; if the transaction then fails they call
+     * {@link #restore}.
      */
-    Advance advance(List<StepHit> hits, Instant watermark);
+    Advance advance(List<StepHit> hits, StreamWatermark watermark);
 
-    /** Replaces in-memory sequence state with what the store holds (at start, and after a failed commit). */
-    void restore(Map<SequenceKey, String> state);
+    /** {@link #advance(List, StreamWatermark)} for a caller with a single stream (rule tests, the benchmark). */
+    default Advance advance(List<StepHit> hits, Instant watermark) {
+        return advance(hits, new StreamWatermark(SINGLE_STREAM, watermark));
+    }
+
+    /** The stream of {@link #advance(List, Instant)}. */
+    String SINGLE_STREAM = "";
+
+    /**
+     * Replaces in-memory sequence state with what the store holds, and sets the given streams'
+     * watermarks as the store holds them (at start: every enabled stream; after a failed commit: the
+     * committing stream, whose advance ran ahead of the store). A restored state whose stream is none
+     * of the streams known then (a stream taken out of the config) settles by all of them.
+     */
+    void restore(Map<SequenceKey, String> state, List<StreamWatermark> watermarks);
+
+    /** {@link #restore(Map, List)} with every stream's watermark left as it is. */
+    default void restore(Map<SequenceKey, String> state) {
+        restore(state, List.of());
+    }
+
+    /** How far a stream has read: its key and its watermark (null: nothing yet). */
+    record StreamWatermark(String stream, Instant watermark) {
+    }
 
     /** One event satisfying one step of one rule. */
     record StepHit(String ruleId, int step, MatchedEvent event, String joinKey) {

@@ -50,6 +50,12 @@ final class SequenceState {
 
     /** The rule and join key this state is for. */
     final SequenceKey key;
+    /**
+     * The streams whose hits it holds (almost always one): it settles only as far as the slowest of
+     * them has read, so a stream that is behind keeps its partials whatever the others do.
+     */
+    private String[] streams = NO_STREAMS;
+    private static final String[] NO_STREAMS = new String[0];
     /** Whether the store holds a version of this state (so that emptying it must delete it there). */
     boolean stored;
     /** Whether the advance running now has changed it (it is then in that advance's list once). */
@@ -95,6 +101,27 @@ final class SequenceState {
 
     /** The due time under which the engine last queued this state, or null when not queued (or gone). */
     Instant queuedDue;
+
+    String[] streams() {
+        return streams;
+    }
+
+    /** Notes that a stream's hits came in; true if it is a new one for this state. */
+    boolean addStream(String stream) {
+        for (String s : streams) {
+            if (s.equals(stream)) {
+                return false;
+            }
+        }
+        streams = Arrays.copyOf(streams, streams.length + 1);
+        streams[streams.length - 1] = stream;
+        return true;
+    }
+
+    /** Replaces the streams (a restored state whose stream is no longer configured). */
+    void streams(List<String> replacement) {
+        streams = replacement.toArray(NO_STREAMS);
+    }
 
     List<StepHit> pending() {
         return pending;
@@ -213,8 +240,9 @@ final class SequenceState {
     record StoredHit(int k, StoredEvent e) {
     }
 
+    /** {@code s}: settled partials per step; {@code p}: pending hits; {@code w}: the streams (absent in states written before 0.1.0 had them). */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    record Stored(List<List<StoredEvent>> s, List<StoredHit> p) {
+    record Stored(List<List<StoredEvent>> s, List<StoredHit> p, List<String> w) {
     }
 
     /**
@@ -249,6 +277,16 @@ final class SequenceState {
                 out.append(k > 0 ? ",{\"k\":" : "{\"k\":").append(h.step()).append(",\"e\":");
                 write(out, h.event());
                 out.append('}');
+            }
+            out.append(']');
+        }
+        if (streams.length > 0) {
+            out.append(",\"w\":[");
+            for (int k = 0; k < streams.length; k++) {
+                if (k > 0) {
+                    out.append(',');
+                }
+                JsonText.quote(out, streams[k]);
             }
             out.append(']');
         }
@@ -307,6 +345,9 @@ final class SequenceState {
                 }
                 state.pending.add(new StepHit(ruleId, h.k(), load(h.e()), joinKey));
             }
+        }
+        if (stored.w() != null) {
+            state.streams(stored.w());
         }
         return state;
     }

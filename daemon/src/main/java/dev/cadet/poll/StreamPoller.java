@@ -257,7 +257,7 @@ public final class StreamPoller {
                 .thenComparingInt(StepHit::step));
         Detector detector = pipeline.detector;
         synchronized (pipeline.advanceAndCommitLock) {
-            Detector.Advance advance = detector.advance(hits, part.end());
+            Detector.Advance advance = detector.advance(hits, new Detector.StreamWatermark(stream.key(), part.end()));
             try {
                 // exceptions and suppression decide which matches become alerts; their state and counts commit with the part
                 Tuning.Outcome tuned = pipeline.tuning.apply(advance.matches());
@@ -271,8 +271,9 @@ public final class StreamPoller {
                 pipeline.afterCommit.run();
                 return alerts.size();
             } catch (RuntimeException e) {
-                // the detector's in-memory sequences and tuning's windows ran ahead of the store: put them back
-                detector.restore(pipeline.store.loadSequenceState());
+                // the detector's in-memory sequences, this stream's watermark and tuning's windows ran ahead of the store: put them back
+                detector.restore(pipeline.store.loadSequenceState(),
+                        List.of(new Detector.StreamWatermark(stream.key(), pipeline.store.watermark(stream.key()).orElse(null))));
                 pipeline.tuning.restore(pipeline.store.loadSuppressions());
                 throw e;
             }

@@ -178,6 +178,57 @@ class DetectionEngineTest {
         assertTrue(a3.matches().isEmpty(), a3.matches().toString());
     }
 
+    private static Detector.StreamWatermark at(String stream, int second) {
+        return new Detector.StreamWatermark(stream, AtomicFixtures.T0.plusSeconds(second));
+    }
+
+    /** One engine serves every stream: a stream far ahead must not evict the partials of one that is catching up. */
+    @Test
+    void aStreamAheadDoesNotEvictThePartialsOfAStreamBehind() throws Exception {
+        Rule r = rule("keyed", CREATE_THEN_KEY);
+        DetectionEngine engine = engine(r);
+        SequenceKey key = new SequenceKey("keyed", "[\"123456789012\",\"m\"]");
+        // the backfilling stream reads its first part: the CreateUser
+        assertTrue(engine.advance(hits(engine, aws("c1", 0, "CreateUser", null, "m")), at("aws/backfill", 60)).upserts().containsKey(key));
+        // a live stream commits a day later: its watermark is no reason to drop the other's partial
+        Advance live = engine.advance(hits(engine, aws("x1", 86_400, "ListUsers", null, "m")), at("aws/live", 86_400));
+        assertFalse(live.deletes().contains(key), "the live stream evicted the backfilling stream's partial");
+        // the backfilling stream's next part completes the chain
+        Advance next = engine.advance(hits(engine, aws("k1", 90, "CreateAccessKey", null, "m")), at("aws/backfill", 120));
+        assertEquals(List.of(List.of("c1", "k1")), next.matches().stream().map(DetectionEngineTest::ids).toList());
+        // and its own watermark retires the used-up state once both events are older than the 2 minutes of lateness
+        assertTrue(engine.advance(List.of(), at("aws/live", 100_000)).deletes().isEmpty());
+        assertTrue(engine.advance(List.of(), at("aws/backfill", 209)).deletes().isEmpty());
+        assertEquals(java.util.Set.of(key), engine.advance(List.of(), at("aws/backfill", 211)).deletes());
+
+        // a state holding hits of two streams settles by the slower one
+        DetectionEngine two = engine(r);
+        two.advance(hits(two, aws("c2", 0, "CreateUser", null, "m")), at("a", 10));
+        two.advance(hits(two, aws("y1", 5, "ListUsers", null, "m"), aws("c3", 5, "CreateUser", null, "m")), at("b", 10));
+        assertTrue(two.advance(List.of(), at("b", 10_000)).deletes().isEmpty(), "stream a has not passed it");
+        assertEquals(java.util.Set.of(key), two.advance(List.of(), at("a", 10_000)).deletes());
+    }
+
+    /** After a restart each state settles by its own stream again; one whose stream left the config, by all streams. */
+    @Test
+    void restoredStatesSettleByTheirStreamsOrByAllWhenTheirsIsGone() throws Exception {
+        Rule r = rule("keyed", CREATE_THEN_KEY);
+        DetectionEngine first = engine(r);
+        Map<SequenceKey, String> store = new HashMap<>();
+        store.putAll(first.advance(hits(first, aws("c1", 0, "CreateUser", null, "m")), at("aws/behind", 60)).upserts());
+        store.putAll(first.advance(hits(first, aws("c2", 0, "CreateUser", null, "gone")), at("aws/removed", 60)).upserts());
+        assertTrue(store.values().stream().allMatch(json -> json.contains("\"w\":[\"aws/")), store.toString());
+
+        DetectionEngine second = engine(r);
+        second.restore(store, List.of(at("aws/behind", 60), at("aws/ahead", 86_400)));
+        assertTrue(second.advance(List.of(), at("aws/ahead", 86_401)).deletes().isEmpty(), "aws/behind has passed neither state");
+        Advance b = second.advance(hits(second, aws("k1", 100, "CreateAccessKey", null, "m")), at("aws/behind", 120));
+        assertEquals(List.of(List.of("c1", "k1")), b.matches().stream().map(DetectionEngineTest::ids).toList());
+        // once every stream has passed them both go: the removed stream's state does not wait for it for ever
+        assertEquals(java.util.Set.of(new SequenceKey("keyed", "[\"123456789012\",\"m\"]"),
+                new SequenceKey("keyed", "[\"123456789012\",\"gone\"]")), second.advance(List.of(), at("aws/behind", 86_400)).deletes());
+    }
+
     /** Memory is bounded by keys x steps: a flood of hits for one key inside the lateness does not grow its state. */
     @Test
     void aFloodOfHitsForOneKeyKeepsItsStateBounded() throws Exception {

@@ -79,6 +79,39 @@ final class AwsPipeline extends OneStreamPipeline {
         return new LookupEventsStandIn.TrailEvent(id, name, "iam.amazonaws.com", time, r.toString());
     }
 
+    /**
+     * A record of Atomic Red Team's T1136.003 test 3 as the seed card describes its signal: an assumed
+     * role creates {@code df00tech-atomic-test-user} ({@code CreateUser}, the new user's ARN in the
+     * response) or an access key for it ({@code CreateAccessKey}), from one source address.
+     */
+    static LookupEventsStandIn.TrailEvent atomicTest3(String id, String name, Instant time) {
+        String user = "df00tech-atomic-test-user";
+        ObjectNode r = JSON.createObjectNode();
+        r.put("eventVersion", "1.09");
+        ObjectNode identity = r.putObject("userIdentity").put("type", "AssumedRole").put("principalId", "AROAE2EATOMIC:atomic")
+                .put("arn", "arn:aws:sts::" + ACCOUNT + ":assumed-role/AtomicRunner/atomic").put("accountId", ACCOUNT);
+        identity.putObject("sessionContext").putObject("sessionIssuer").put("type", "Role").put("principalId", "AROAE2EATOMIC")
+                .put("arn", "arn:aws:iam::" + ACCOUNT + ":role/AtomicRunner").put("accountId", ACCOUNT).put("userName", "AtomicRunner");
+        r.put("eventTime", time.toString());
+        r.put("eventSource", "iam.amazonaws.com");
+        r.put("eventName", name);
+        r.put("awsRegion", "us-east-1");
+        r.put("sourceIPAddress", "203.0.113.9");
+        r.put("userAgent", "aws-cli/2.15.0 md/command#iam." + name);
+        r.putObject("requestParameters").put("userName", user);
+        if (name.equals("CreateUser")) {
+            r.putObject("responseElements").putObject("user").put("userName", user).put("userId", "AIDAE2EATOMIC3")
+                    .put("arn", "arn:aws:iam::" + ACCOUNT + ":user/" + user).put("path", "/");
+        } else {
+            r.putObject("responseElements").putObject("accessKey").put("userName", user).put("accessKeyId", "AKIAE2EATOMIC3")
+                    .put("status", "Active");
+        }
+        r.put("eventID", id);
+        r.put("eventType", "AwsApiCall");
+        r.put("recipientAccountId", ACCOUNT);
+        return new LookupEventsStandIn.TrailEvent(id, name, "iam.amazonaws.com", time, r.toString());
+    }
+
     static LookupEventsStandIn.TrailEvent createUser(String id, Instant time, String actor, String target) {
         return iamEvent(id, "CreateUser", time, actor, target, null);
     }

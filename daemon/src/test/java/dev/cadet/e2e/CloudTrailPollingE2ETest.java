@@ -174,6 +174,48 @@ class CloudTrailPollingE2ETest {
         assertEquals(2, cadet.outbox().size());
     }
 
+    /**
+     * Atomic test 3 (the seed card's signals: CreateUser, then CreateAccessKey seconds later) read out
+     * of order: the CreateAccessKey is visible in the first poll, its CreateUser only after a restart,
+     * inside the re-scan overlap. The partial sequence went through the store; the seed rule and the
+     * chain each alert once, and re-reading both records alerts nothing more.
+     */
+    @Test
+    void atomicTest3ReadOutOfOrderAlertsOnceAcrossARestart() throws Exception {
+        String chain = "aws-user-created-then-credentials";
+        Instant created = T0.minus(Duration.ofMinutes(10));
+        cloudTrail.add(AwsPipeline.atomicTest3("key-1", "CreateAccessKey", created.plusSeconds(3)));
+        PollResult first = cadet.poll();
+        assertEquals(1, first.newEvents());
+        assertEquals(0, first.alerts());
+        assertFalse(cadet.store.loadSequenceState().isEmpty(), "the CreateAccessKey waits in the store for an earlier CreateUser");
+
+        // a restart: a new engine and pipeline on the same store file
+        cadet.close();
+        cadet = new AwsPipeline(dir, cloudTrail, T0.plus(Duration.ofMinutes(5)));
+        // recorded three seconds before the access key, delivered late
+        cloudTrail.add(AwsPipeline.atomicTest3("user-1", "CreateUser", created));
+        PollResult second = cadet.poll();
+        assertEquals(1, second.newEvents());
+        Map<String, Alert> byRule = new HashMap<>();
+        cadet.outbox().forEach(e -> assertNull(byRule.put(e.alert().ruleId(), e.alert()), "two alerts of " + e.alert().ruleId()));
+        assertEquals(Set.of(RULE, chain), byRule.keySet());
+        assertEquals(List.of("user-1"), byRule.get(RULE).eventIds());
+        assertEquals(List.of("user-1", "key-1"), byRule.get(chain).eventIds(), "both records, in event-time order");
+        Alert alert = byRule.get(chain);
+        assertEquals("df00tech-atomic-test-user", alert.targetName());
+        assertEquals("AtomicRunner", alert.userName());
+        assertEquals("203.0.113.9", alert.sourceIp());
+        assertEquals(ACCOUNT, alert.accountId());
+        assertEquals(Alert.idOf(chain, List.of("user-1", "key-1")), alert.id());
+
+        cadet.clock.advance(Duration.ofMinutes(5));
+        PollResult third = cadet.poll();
+        assertEquals(0, third.newEvents(), "both records re-read in the overlap are known");
+        assertEquals(0, third.alerts());
+        assertEquals(2, cadet.outbox().size());
+    }
+
     @Test
     void theSameRecordInTwoWindowsAlertsOnce() {
         TrailEvent a = createUser("in-both", T0.minus(Duration.ofMinutes(10)), "alice", "bob");

@@ -6,6 +6,7 @@ import dev.cadet.collector.StreamSpec;
 import dev.cadet.config.ConfigCheck;
 import dev.cadet.detect.AlertFactory;
 import dev.cadet.detect.DetectionEngine;
+import dev.cadet.detect.Detector;
 import dev.cadet.detect.RuleSet;
 import dev.cadet.poll.FakeClock;
 import dev.cadet.poll.Pipeline;
@@ -63,7 +64,9 @@ abstract class OneStreamPipeline implements AutoCloseable {
         clock = new FakeClock(start);
         store = new SqliteStore(loaded.config().store().path().toString());
         DetectionEngine engine = new DetectionEngine(RuleSet.load(ruleDirs), Duration.ofHours(1));
-        engine.restore(store.loadSequenceState());
+        // as the daemon starts it: the store's sequence state, and the stream's watermark its partials settle by
+        engine.restore(store.loadSequenceState(),
+                List.of(new Detector.StreamWatermark(stream.key(), store.watermark(stream.key()).orElse(null))));
         AlertFactory alerts = new AlertFactory(engine);
         Pipeline pipeline = new Pipeline(store, engine, alerts::toAlert, new QuotaLimiters(clock, clock.sleeper()),
                 clock, clock.sleeper(), FAST_RETRY, () -> false, () -> { });

@@ -24,6 +24,8 @@ public final class CreateUserDetector implements Detector {
     private final Map<SequenceKey, String> state = new HashMap<>();
     public final AtomicInteger restores = new AtomicInteger();
     public final List<Instant> advancedTo = new ArrayList<>();
+    public final List<String> advancedStreams = new ArrayList<>();
+    public final List<StreamWatermark> restoredWatermarks = new ArrayList<>();
 
     @Override
     public List<StepHit> hits(Event event) {
@@ -36,8 +38,9 @@ public final class CreateUserDetector implements Detector {
     }
 
     @Override
-    public synchronized Advance advance(List<StepHit> hits, Instant watermark) {
-        advancedTo.add(watermark);
+    public synchronized Advance advance(List<StepHit> hits, StreamWatermark watermark) {
+        advancedTo.add(watermark.watermark());
+        advancedStreams.add(watermark.stream());
         List<Match> matches = new ArrayList<>();
         Map<SequenceKey, String> upserts = new HashMap<>();
         for (StepHit h : hits) {
@@ -51,8 +54,9 @@ public final class CreateUserDetector implements Detector {
     }
 
     @Override
-    public synchronized void restore(Map<SequenceKey, String> persisted) {
+    public synchronized void restore(Map<SequenceKey, String> persisted, List<StreamWatermark> watermarks) {
         restores.incrementAndGet();
+        restoredWatermarks.addAll(watermarks);
         state.clear();
         state.putAll(persisted);
     }

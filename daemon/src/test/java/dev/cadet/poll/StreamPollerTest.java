@@ -10,6 +10,7 @@ import dev.cadet.collector.Source;
 import dev.cadet.collector.StreamSpec;
 import dev.cadet.collector.TimeAxis;
 import dev.cadet.collector.Window;
+import dev.cadet.detect.Detector;
 import dev.cadet.store.SqliteStore;
 import dev.cadet.store.Store;
 import dev.cadet.store.Store.StreamHealth;
@@ -102,6 +103,7 @@ class StreamPollerTest {
         assertEquals(T.minus(Duration.ofMinutes(5)), store.watermark(KEY).orElseThrow());
         assertEquals(List.of(T.minus(Duration.ofHours(2)), T.minus(Duration.ofHours(1)), T.minus(Duration.ofMinutes(5))),
                 detector.advancedTo, "the detector is advanced to each part's end");
+        assertEquals(List.of(KEY, KEY, KEY), detector.advancedStreams, "as this stream's watermark");
 
         api.windowsRead.clear();
         clock.set(T.plus(Duration.ofMinutes(10)));
@@ -354,6 +356,8 @@ class StreamPollerTest {
 
         assertEquals(PollResult.Outcome.FAILED, poller.pollOnce().outcome());
         assertEquals(1, detector.restores.get());
+        assertEquals(List.of(new Detector.StreamWatermark(KEY, null)), detector.restoredWatermarks,
+                "the stream's watermark goes back to the store's: it had read nothing");
         assertEquals(Map.of(), detector.state(), "in-memory state rolled back with the transaction");
         assertEquals(0, forwarderWakeups.get());
         assertTrue(health().lastError().contains("disk full"));

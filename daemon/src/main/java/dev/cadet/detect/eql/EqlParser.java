@@ -170,8 +170,8 @@ public final class EqlParser {
         }
         if (peek().isKeyword("with")) {
             Token w = peek();
-            throw unsupported(w, "'with' after a sequence step (runs=) is not supported"
-                    + (isUntil ? "" : ""), "repeat the step instead");
+            throw unsupported(w, "'with' after a sequence " + (isUntil ? "'until' query" : "step") + " (runs=) is not supported",
+                    "repeat the step instead");
         }
         return new Step(inner.category(), inner.condition(), by, inner.line(), inner.column());
     }
@@ -266,6 +266,10 @@ public final class EqlParser {
 
     private Expr predicate() throws EqlParseException {
         Token start = peek();
+        if ((start.isKeyword("descendant") || start.isKeyword("child") || start.isKeyword("event")) && peek(1).isKeyword("of")) {
+            throw unsupported(start, "process lineage ('" + start.text() + " of') is not supported",
+                    "cloud audit records have no process tree: use a sequence by a shared field instead");
+        }
         Expr left = term();
         Token op = peek();
         if (op.kind() == Kind.SYMBOL) {

@@ -235,6 +235,9 @@ class EqlParserTest {
         "sequence [any where true] with runs=2#1#27#runs",
         "sequence [any where true] ![any where true]#1#27#missing-event",
         "sequence with foo=1 [any where true]#1#15#parameter",
+        "process where descendant of [process where true]#1#15#lineage ('descendant of')",
+        "any where a == 1 and child of [any where true]#1#22#lineage ('child of')",
+        "any where true or event of [any where true]#1#19#lineage ('event of')",
     })
     void unsupportedConstructsNameLineAndColumn(String query, int line, int column, String mentions) {
         EqlParseException e = fails(query);
