@@ -14,7 +14,9 @@ public final class FieldPath {
     private final String[] steps;
 
     private FieldPath(String name) {
-        this.name = name;
+        // The canonical instance: normalizers name fields with string constants (interned), so an
+        // event's field is then found by identity, without comparing the name's characters.
+        this.name = name.intern();
         this.steps = name.split("\\.", -1);
     }
 

@@ -7,8 +7,8 @@ import dev.cadet.detect.Detector.MatchedEvent;
 import dev.cadet.detect.tuning.Glob;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,9 +50,7 @@ import java.util.TreeMap;
  * </ul>
  */
 final class AdminBaseline {
-    static final String CHANGES = "cadet.admin_baseline.changes";
     private static final ObjectMapper JSON = new ObjectMapper();
-    // compiled once: every Entra and Office 365 event is tested against them
 
     record Settings(Duration learningPeriod, int threshold, Map<String, List<String>> knownAdmins,
                     List<Glob> awsPolicies, List<Glob> awsGroups, Set<String> entraRoles, List<Glob> gwsRoles,
@@ -75,7 +73,34 @@ final class AdminBaseline {
 
     // ---- reading events
 
-    /** The privileged changes the event makes; empty for almost every event and for failed calls. */
+    /**
+     * A hit's alert fields together with the changes its event makes, carried as they are from
+     * {@code hits} to {@code advance} (a hit is never stored). Reads as the alert fields.
+     */
+    static final class HitFields extends AbstractMap<String, String> {
+        private final Map<String, String> fields;
+        private final List<Change> changes;
+
+        HitFields(Map<String, String> fields, List<Change> changes) {
+            this.fields = fields;
+            this.changes = List.copyOf(changes);
+        }
+
+        List<Change> changes() {
+            return changes;
+        }
+
+        @Override
+        public String get(Object key) {
+            return fields.get(key);
+        }
+
+        @Override
+        public Set<Map.Entry<String, String>> entrySet() {
+            return fields.entrySet();
+        }
+    }
+
     /** False for an action the switch in {@link #changes} ignores whatever its fields (a superset test). */
     private static boolean mayChangeHolders(String dataset, String action) {
         return switch (dataset) {
@@ -107,6 +132,7 @@ final class AdminBaseline {
         return action.startsWith(add ? "member to role" : "member from role", at) ? add : null;
     }
 
+    /** The privileged changes the event makes; empty for almost every event and for failed calls. */
     List<Change> changes(Event e) {
         String dataset = text(e.get(Event.DATASET));
         String action = text(e.get(Event.ACTION));
@@ -246,27 +272,6 @@ final class AdminBaseline {
         return v == null ? null : v.toString();
     }
 
-    /** The changes as the JSON text kept in the hit's {@link MatchedEvent#fields()}. */
-    static String encode(List<Change> changes) {
-        try {
-            return JSON.writeValueAsString(changes.stream().map(c -> List.of(c.add() ? "+" : "-", c.holder(), c.grant())).toList());
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    static List<Change> decode(String json) {
-        try {
-            List<Change> out = new ArrayList<>();
-            for (List<?> c : JSON.readValue(json, List[].class)) {
-                out.add(new Change("+".equals(c.get(0)), String.valueOf(c.get(1)), String.valueOf(c.get(2))));
-            }
-            return out;
-        } catch (JsonProcessingException ex) {
-            throw new IllegalArgumentException("unreadable admin changes: " + ex.getOriginalMessage());
-        }
-    }
-
     // ---- per-account state
 
     /**
@@ -293,17 +298,29 @@ final class AdminBaseline {
             return g != null && holds(g);
         }
 
+        /**
+         * {@code {"since":ms,"baseline":n|null,"declared":bool,"holders":{holder:{grant:[1|0,ms]}}}},
+         * written directly (it is written with every privileged change); {@link #fromJson} reads it.
+         */
         String toJson() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("since", since);
-            m.put("baseline", baseline);
-            m.put("declared", declared);
-            m.put("holders", holders);
-            try {
-                return JSON.writeValueAsString(m);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
+            StringBuilder out = new StringBuilder(96 + 64 * holders.size()).append("{\"since\":").append(since)
+                    .append(",\"baseline\":").append(baseline).append(",\"declared\":").append(declared).append(",\"holders\":{");
+            boolean firstHolder = true;
+            for (Map.Entry<String, TreeMap<String, long[]>> h : holders.entrySet()) {
+                out.append(firstHolder ? "" : ",");
+                firstHolder = false;
+                JsonText.quote(out, h.getKey());
+                out.append(":{");
+                boolean firstGrant = true;
+                for (Map.Entry<String, long[]> g : h.getValue().entrySet()) {
+                    out.append(firstGrant ? "" : ",");
+                    firstGrant = false;
+                    JsonText.quote(out, g.getKey());
+                    out.append(":[").append(g.getValue()[0]).append(',').append(g.getValue()[1]).append(']');
+                }
+                out.append('}');
             }
+            return out.append("}}").toString();
         }
 
         static State fromJson(String json) {

@@ -1,6 +1,8 @@
 package dev.cadet.detect;
 
 import dev.cadet.collector.Event;
+import dev.cadet.detect.Detector.MatchedEvent;
+import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Iterator;
@@ -12,15 +14,17 @@ import java.util.Set;
 /**
  * What a hit keeps of its event ({@link DetectionEngine#ALERT_FIELDS}): the ECS fields an alert shows
  * and tuning matches on, as text, in that order, absent ones left out. Read-only. One is built per
- * hit, so it is an array of values, not a hash map; its JSON form is kept once written.
+ * hit, so it is an array of values, not a hash map. It also keeps the JSON its event is stored as in
+ * sequence state, written once: a state is written again with every change, its events unchanged.
  */
 final class AlertFields extends AbstractMap<String, String> {
     private static final String[] NAMES = DetectionEngine.ALERT_FIELDS.toArray(new String[0]);
 
     private final String[] values;
     private final int size;
-    /** The fields as a JSON object, written the first time sequence state needs it (a state is written again with every change). */
-    private String json;
+    /** The stored form of the event these fields belong to ({@link #storedEvent}), and that event. */
+    private String stored;
+    private MatchedEvent storedFor;
 
     private AlertFields(String[] values, int size) {
         this.values = values;
@@ -44,25 +48,51 @@ final class AlertFields extends AbstractMap<String, String> {
         return new AlertFields(values, size);
     }
 
-    /** The fields as a JSON object: {@code {"name":"value",...}} in field order. */
-    String json() {
-        String j = json;
-        if (j == null) {
-            StringBuilder out = new StringBuilder(64 * size + 2).append('{');
+    /** Fields read back from sequence state, or null when some name is not an alert field (then a plain map does). */
+    static AlertFields ofStored(Map<String, String> fields) {
+        String[] values = new String[NAMES.length];
+        int found = 0;
+        for (int i = 0; i < NAMES.length; i++) {
+            values[i] = fields.get(NAMES[i]);
+            found += values[i] == null ? 0 : 1;
+        }
+        return found == fields.size() ? new AlertFields(values, found) : null;
+    }
+
+    /**
+     * The event as sequence state stores it, {@code {"i":id,"t":time,"f":{fields}}} ({@code f} left out
+     * when empty), written the first time and then reused for the same event.
+     */
+    String storedEvent(MatchedEvent event) {
+        if (storedFor != event) {
+            stored = write(event.id(), event.timestamp());
+            storedFor = event;
+        }
+        return stored;
+    }
+
+    private String write(String id, Instant timestamp) {
+        StringBuilder out = new StringBuilder(64 + 48 * size).append("{\"i\":");
+        JsonText.quote(out, id);
+        out.append(",\"t\":");
+        JsonText.quote(out, timestamp);
+        if (size > 0) {
+            out.append(",\"f\":{");
+            boolean first = true;
             for (int i = 0; i < values.length; i++) {
                 if (values[i] != null) {
-                    if (out.length() > 1) {
+                    if (!first) {
                         out.append(',');
                     }
+                    first = false;
                     JsonText.quote(out, NAMES[i]);
                     out.append(':');
                     JsonText.quote(out, values[i]);
                 }
             }
-            j = out.append('}').toString();
-            json = j;
+            out.append('}');
         }
-        return j;
+        return out.append('}').toString();
     }
 
     @Override

@@ -46,6 +46,8 @@ public final class DetectionEngine implements Detector {
             Event.TARGET_NAME, Event.SOURCE_IP, Event.ACTION, Event.USER_AGENT);
 
     private static final FieldPath ACCOUNT_ID = FieldPath.of(Event.ACCOUNT_ID);
+    /** The join key of a hit of an event query or a sequence of one: they keep no state, so no key is written. */
+    static final String STATELESS_JOIN_KEY = "[]";
 
     private static final Logger LOG = LoggerFactory.getLogger(DetectionEngine.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -194,9 +196,20 @@ public final class DetectionEngine implements Detector {
             if (!matches) {
                 continue;
             }
-            List<Object> join = ref.rule().query().joinValues(ref.query(), event);
-            if (join == null) {
-                continue;
+            Query query = ref.rule().query();
+            String joinKey;
+            if (query.steps().size() == 1) {
+                // keeps no state: the key only decides whether the event can join at all
+                if (!query.joins(ref.query(), event)) {
+                    continue;
+                }
+                joinKey = STATELESS_JOIN_KEY;
+            } else {
+                List<Object> join = query.joinValues(ref.query(), event);
+                if (join == null) {
+                    continue;
+                }
+                joinKey = joinKey(join);
             }
             if (matched == null) {
                 matched = matchedEvent(event);
@@ -204,7 +217,7 @@ public final class DetectionEngine implements Detector {
             if (out == null) {
                 out = new ArrayList<>(2);
             }
-            out.add(new StepHit(ref.rule().id(), ref.step(), matched, joinKey(join)));
+            out.add(new StepHit(ref.rule().id(), ref.step(), matched, joinKey));
         }
         for (int i = 0; i < baselineRules.size(); i++) { // indexed: no iterator per event
             Rule b = baselineRules.get(i);
@@ -219,11 +232,8 @@ public final class DetectionEngine implements Detector {
                 if (out == null) {
                     out = new ArrayList<>(1);
                 }
-                MatchedEvent base = matchedEvent(event);
-                Map<String, String> fields = new LinkedHashMap<>(base.fields());
-                fields.put(AdminBaseline.CHANGES, AdminBaseline.encode(changes));
-                out.add(new StepHit(b.id(), 0, new MatchedEvent(base.id(), base.timestamp(), Map.copyOf(fields)),
-                        joinKey(List.of(event.get(ACCOUNT_ID).toString()))));
+                out.add(new StepHit(b.id(), 0, new MatchedEvent(event.id(), event.timestamp(),
+                        new AdminBaseline.HitFields(AlertFields.of(event), changes)), joinKey(List.of(event.get(ACCOUNT_ID).toString()))));
             }
         }
         return out == null ? List.of() : out;
@@ -356,14 +366,16 @@ public final class DetectionEngine implements Detector {
         AdminBaseline baseline = rule.adminBaseline();
         String account = h.event().fields().get(Event.ACCOUNT_ID);
         AdminBaseline.State state = baselineStates.computeIfAbsent(key, k -> baseline.newState(account, h.event().timestamp()));
-        List<String> added = baseline.apply(state, h.event(), AdminBaseline.decode(h.event().fields().get(AdminBaseline.CHANGES)));
+        if (!(h.event().fields() instanceof AdminBaseline.HitFields hit)) {
+            throw new IllegalArgumentException("hit of rule " + rule.id() + " without its privileged changes");
+        }
+        List<String> added = baseline.apply(state, h.event(), hit.changes());
         changed.add(key);
         if (added.isEmpty()) {
             return List.of();
         }
         // the alert names the new holders; the vendor id keeps the alert id stable across re-reads
         Map<String, String> fields = new LinkedHashMap<>(h.event().fields());
-        fields.remove(AdminBaseline.CHANGES);
         fields.put(Event.TARGET_NAME, String.join(", ", added));
         LOG.debug("rule {}: account {} has {} privileged holders, baseline {}", rule.id(), account.replaceAll("\\p{Cntrl}", "?"),
                 state.count(), state.baseline);

@@ -53,7 +53,11 @@ public interface Detector {
     record StreamWatermark(String stream, Instant watermark) {
     }
 
-    /** One event satisfying one step of one rule. */
+    /**
+     * One event satisfying one step of one rule. {@code joinKey}: the JSON array of its join values,
+     * which sequence state is kept by; {@code []} for rules that keep no state (an event query, a
+     * sequence of one).
+     */
     record StepHit(String ruleId, int step, MatchedEvent event, String joinKey) {
     }
 

@@ -246,64 +246,68 @@ final class SequenceState {
     }
 
     /**
-     * The state as compact JSON, the {@link Stored} shape {@link #fromJson} reads, written directly:
-     * a state is written for every hit of a sequence rule.
+     * The state as compact JSON, the {@link Stored} shape {@link #fromJson} reads, written directly: a
+     * state is written for every hit of a sequence rule. Each event's text is written once and kept
+     * ({@link AlertFields#storedEvent}); the state is the pieces joined, one allocation of its length.
      */
     String toJson() {
-        StringBuilder out = new StringBuilder(512).append("{\"s\":[");
+        List<String> parts = new ArrayList<>(8 + 2 * pending.size() + 2 * settled.length * settled.length);
+        parts.add("{\"s\":[");
         for (int i = 0; i < settled.length; i++) {
             if (i > 0) {
-                out.append(',');
+                parts.add(",");
             }
             List<MatchedEvent> slot = settled[i];
             if (slot == null) {
-                out.append("null");
+                parts.add("null");
                 continue;
             }
-            out.append('[');
+            parts.add("[");
             for (int k = 0; k < slot.size(); k++) {
                 if (k > 0) {
-                    out.append(',');
+                    parts.add(",");
                 }
-                write(out, slot.get(k));
+                parts.add(stored(slot.get(k)));
             }
-            out.append(']');
+            parts.add("]");
         }
-        out.append(']');
+        parts.add("]");
         if (!pending.isEmpty()) {
-            out.append(",\"p\":[");
+            parts.add(",\"p\":[");
             for (int k = 0; k < pending.size(); k++) {
                 StepHit h = pending.get(k);
-                out.append(k > 0 ? ",{\"k\":" : "{\"k\":").append(h.step()).append(",\"e\":");
-                write(out, h.event());
-                out.append('}');
+                parts.add(k > 0 ? ",{\"k\":" : "{\"k\":");
+                parts.add(Integer.toString(h.step()));
+                parts.add(",\"e\":");
+                parts.add(stored(h.event()));
+                parts.add("}");
             }
-            out.append(']');
+            parts.add("]");
         }
         if (streams.length > 0) {
-            out.append(",\"w\":[");
+            StringBuilder w = new StringBuilder(",\"w\":[");
             for (int k = 0; k < streams.length; k++) {
                 if (k > 0) {
-                    out.append(',');
+                    w.append(',');
                 }
-                JsonText.quote(out, streams[k]);
+                JsonText.quote(w, streams[k]);
             }
-            out.append(']');
+            parts.add(w.append(']').toString());
         }
-        return out.append('}').toString();
+        parts.add("}");
+        return String.join("", parts);
     }
 
     /** One event as a {@link StoredEvent}: id, time, and the fields unless there are none. */
-    private static void write(StringBuilder out, MatchedEvent e) {
-        out.append("{\"i\":");
+    private static String stored(MatchedEvent e) {
+        if (e.fields() instanceof AlertFields a) {
+            return a.storedEvent(e);
+        }
+        StringBuilder out = new StringBuilder(256).append("{\"i\":");
         JsonText.quote(out, e.id());
         out.append(",\"t\":");
         JsonText.quote(out, e.timestamp());
-        if (e.fields() instanceof AlertFields a) {
-            if (!a.isEmpty()) {
-                out.append(",\"f\":").append(a.json());
-            }
-        } else if (!e.fields().isEmpty()) {
+        if (!e.fields().isEmpty()) {
             out.append(",\"f\":{");
             boolean first = true;
             for (Map.Entry<String, String> f : e.fields().entrySet()) {
@@ -317,7 +321,7 @@ final class SequenceState {
             }
             out.append('}');
         }
-        out.append('}');
+        return out.append('}').toString();
     }
 
     /** Reads state written by {@link #toJson}; throws IllegalArgumentException if it does not fit the rule. */
@@ -353,6 +357,8 @@ final class SequenceState {
     }
 
     private static MatchedEvent load(StoredEvent e) {
-        return new MatchedEvent(e.i(), Instant.parse(e.t()), e.f() == null ? Map.of() : Map.copyOf(e.f()));
+        Map<String, String> fields = e.f() == null ? Map.of() : Map.copyOf(e.f());
+        AlertFields alertFields = AlertFields.ofStored(fields);
+        return new MatchedEvent(e.i(), Instant.parse(e.t()), alertFields != null ? alertFields : fields);
     }
 }

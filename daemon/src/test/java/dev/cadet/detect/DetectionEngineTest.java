@@ -66,7 +66,10 @@ class DetectionEngineTest {
                 a.matches().stream().map(m -> ids(m).get(0)).toList());
         assertTrue(a.upserts().isEmpty() && a.deletes().isEmpty(), "a sequence of one keeps no state");
         StepHit hit = engine.hits(AtomicFixtures.test3CreateUser()).get(0);
-        assertEquals("[\"123456789012\",\"123456789012\"]", hit.joinKey());
+        assertEquals("[]", hit.joinKey(), "a sequence of one keeps no state: no key text");
+        Event noAccount = Event.builder("ct-x", AtomicFixtures.T0, dev.cadet.collector.RawView.empty()).put(Event.DATASET, "aws.cloudtrail")
+                .put(Event.ACTION, "CreateUser").put(Event.TARGET_NAME, "x").build();
+        assertTrue(engine.hits(noAccount).isEmpty(), "without its 'by' field an event cannot join, even a sequence of one");
 
         Alert alert = new AlertFactory(engine).toAlert(a.matches().get(4));
         assertEquals("cloud-account-created", alert.ruleId());

@@ -480,10 +480,18 @@ public final class EqlParser {
             throw error(name, f.eqlName + " takes " + expected + " argument(s), got " + args.size(), null);
         }
         if (f == Function.CIDR_MATCH) {
+            List<Functions.Cidr> networks = new ArrayList<>();
             for (Expr a : args.subList(1, args.size())) {
-                if (a instanceof Nodes.Literal lit && (!(lit.value() instanceof String s) || Functions.Cidr.parse(s) == null)) {
-                    throw error(name, "cidrMatch: not a CIDR block: " + lit.value(), "e.g. \"10.0.0.0/8\" or \"2001:db8::/32\"");
+                if (a instanceof Nodes.Literal lit) {
+                    Functions.Cidr cidr = lit.value() instanceof String s ? Functions.Cidr.parse(s) : null;
+                    if (cidr == null) {
+                        throw error(name, "cidrMatch: not a CIDR block: " + lit.value(), "e.g. \"10.0.0.0/8\" or \"2001:db8::/32\"");
+                    }
+                    networks.add(cidr);
                 }
+            }
+            if (networks.size() == args.size() - 1) {
+                return new Nodes.CidrMatch(args.get(0), List.copyOf(networks));
             }
         }
         return new Nodes.Call(f, ic, args);

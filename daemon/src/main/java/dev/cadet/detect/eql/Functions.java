@@ -222,6 +222,20 @@ final class Functions {
         return false;
     }
 
+    /** {@code cidrMatch} against networks parsed once, when the rule loaded (the usual case: literal blocks). */
+    static boolean inAny(Object address, List<Cidr> networks) {
+        byte[] ip = ipLiteral(text(address));
+        if (ip == null) {
+            return false;
+        }
+        for (int i = 0; i < networks.size(); i++) {
+            if (networks.get(i).contains(ip)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
@@ -229,6 +243,9 @@ final class Functions {
     static byte[] ipLiteral(String s) {
         if (s == null) {
             return null;
+        }
+        if (s.indexOf(':') < 0) {
+            return ipv4(s);
         }
         var m = IPV4.matcher(s);
         if (m.matches()) {
@@ -251,6 +268,36 @@ final class Functions {
             }
         }
         return null;
+    }
+
+    /**
+     * Dotted-quad IPv4 as {@link #IPV4} reads it (four groups of one to three ASCII digits, each at
+     * most 255), without a matcher: it runs per event for rules on source addresses.
+     */
+    private static byte[] ipv4(String s) {
+        byte[] b = new byte[4];
+        int i = 0;
+        int n = s.length();
+        for (int octet = 0; octet < 4; octet++) {
+            if (octet > 0) {
+                if (i >= n || s.charAt(i) != '.') {
+                    return null;
+                }
+                i++;
+            }
+            int value = 0;
+            int digits = 0;
+            while (i < n && digits < 4 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                value = value * 10 + (s.charAt(i) - '0');
+                digits++;
+                i++;
+            }
+            if (digits == 0 || digits > 3 || value > 255) {
+                return null;
+            }
+            b[octet] = (byte) value;
+        }
+        return i == n ? b : null;
     }
 
     /** An IPv4 or IPv6 network in CIDR notation. */

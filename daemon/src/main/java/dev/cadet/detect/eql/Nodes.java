@@ -162,6 +162,25 @@ final class Nodes {
         }
     }
 
+    /**
+     * {@code cidrMatch(value, "block", ...)} with literal blocks, parsed when the rule loads; the same
+     * results as the {@link Call} it stands for (null for an absent value, one result per element of a list).
+     */
+    record CidrMatch(Expr value, List<Functions.Cidr> networks) implements Expr {
+        @Override
+        public Object eval(Event event) {
+            Object v = value.eval(event);
+            if (v instanceof List<?> list) {
+                List<Object> out = new java.util.ArrayList<>(list.size());
+                for (Object e : list) {
+                    out.add(e == null ? null : Functions.inAny(e, networks));
+                }
+                return out;
+            }
+            return v == null ? null : Functions.inAny(v, networks);
+        }
+    }
+
     record Call(Functions.Function function, boolean ignoreCase, List<Expr> args) implements Expr {
         @Override
         public Object eval(Event event) {

@@ -267,6 +267,24 @@ public record Query(boolean sequence, List<JoinKey> sequenceBy, Duration maxspan
         return addJoinValues(sequenceBy, event, values) && addJoinValues(step.by(), event, values) ? values : null;
     }
 
+    /** Whether {@link #joinValues} would be non-null (every non-optional key present), without building them. */
+    public boolean joins(Step step, Event event) {
+        return present(sequenceBy, event) && present(step.by(), event);
+    }
+
+    private static boolean present(List<JoinKey> keys, Event event) {
+        for (int i = 0; i < keys.size(); i++) {
+            JoinKey k = keys.get(i);
+            if (!k.optional()) {
+                Object v = event.get(k.path());
+                if (v == null || v instanceof List<?> l && l.isEmpty()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private static boolean addJoinValues(List<JoinKey> keys, Event event, List<Object> values) {
         for (int i = 0; i < keys.size(); i++) { // indexed: runs per hit, no iterator
             JoinKey k = keys.get(i);

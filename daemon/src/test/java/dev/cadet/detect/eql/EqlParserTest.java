@@ -215,6 +215,67 @@ class EqlParserTest {
         assertTrue(matches("number(\"42\") == 42 and number(\"ff\", 16) == 255 and number(\"1.5\") == 1.5", e));
     }
 
+    /** Literal blocks are parsed once at load (Nodes.CidrMatch); a block from a field goes through the function: the same answers. */
+    @Test
+    void cidrMatchOfLiteralBlocksAnswersAsTheFunction() throws Exception {
+        Event e = event("net", "10.0.0.0/8", "ips", java.util.List.of("192.0.2.1", "10.9.9.9"), "none", java.util.List.of("x"));
+        String[] addresses = {"10.1.2.3", "010.001.002.003", "9.255.255.255", "11.0.0.0", "10.1.2", "10.1.2.3.4", "256.1.2.3",
+            "10.1.2.3 ", " 10.1.2.3", "1000.1.2.3", "10..2.3", "", "10.1.2.3/8", "::ffff:10.1.2.3", "2001:db8::1", "host.example"};
+        for (String a : addresses) {
+            Event one = event("ip", a, "net", "10.0.0.0/8", "net6", "2001:db8::/32");
+            for (String blocks : new String[] {"\"10.0.0.0/8\"", "\"2001:db8::/32\", \"10.0.0.0/8\""}) {
+                String fromField = blocks.replace("\"10.0.0.0/8\"", "net").replace("\"2001:db8::/32\"", "net6");
+                assertEquals(matches("cidrMatch(ip, " + fromField + ")", one), matches("cidrMatch(ip, " + blocks + ")", one), a + " in " + blocks);
+            }
+        }
+        assertTrue(matches("cidrMatch(\"010.001.002.003\", \"10.1.2.0/24\")", e), "leading zeros read as decimal");
+        assertFalse(matches("cidrMatch(\"10.1.2.3 \", \"10.0.0.0/8\")", e), "a trailing space is not an address");
+        assertTrue(matches("cidrMatch(ips, \"10.0.0.0/8\")", e), "any element of a list");
+        assertTrue(matches("not cidrMatch(missing, \"10.0.0.0/8\") and not cidrMatch(none, \"10.0.0.0/8\")", e));
+        assertTrue(matches("cidrMatch(ips, net)", e), "a block from a field");
+    }
+
+    /** The IPv4 reader without a regex reads exactly what dotted-quad syntax allows: checked against the regex. */
+    @Test
+    void ipv4LiteralsAreReadAsTheDottedQuadRegexReadsThem() {
+        java.util.regex.Pattern quad = java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+        String junk = " a/.x-";
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        int valid = 0;
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder text = new StringBuilder();
+            int groups = 3 + random.nextInt(3); // 3 to 5 groups of 0 to 4 digits
+            for (int g = 0; g < groups; g++) {
+                if (g > 0) {
+                    text.append('.');
+                }
+                for (int d = random.nextInt(5); d > 0; d--) {
+                    text.append((char) ('0' + random.nextInt(10)));
+                }
+            }
+            if (random.nextInt(4) == 0) {
+                text.insert(random.nextInt(text.length() + 1), junk.charAt(random.nextInt(junk.length())));
+            }
+            String t = text.toString();
+            var m = quad.matcher(t);
+            byte[] expected = null;
+            if (m.matches()) {
+                expected = new byte[4];
+                for (int i = 0; i < 4 && expected != null; i++) {
+                    int octet = Integer.parseInt(m.group(i + 1));
+                    if (octet > 255) {
+                        expected = null;
+                    } else {
+                        expected[i] = (byte) octet;
+                    }
+                }
+            }
+            valid += expected == null ? 0 : 1;
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, Functions.ipLiteral(t), t);
+        }
+        assertTrue(valid > 1_000, "enough valid addresses among the random texts: " + valid);
+    }
+
     @Test
     void arithmeticFunctions() throws Exception {
         Event e = event("n", 7L);
