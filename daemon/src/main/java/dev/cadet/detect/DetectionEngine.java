@@ -312,6 +312,7 @@ public final class DetectionEngine implements Detector {
             if (state.addStream(stream)) {
                 state.queuedDue = null; // queue it afresh, with this stream too
             }
+            state.tookHits = true;
             changed(state, changed);
             schedule(state);
         }
@@ -350,10 +351,14 @@ public final class DetectionEngine implements Detector {
                     deletes.add(s.key);
                     s.stored = false;
                 }
-            } else {
+            } else if (s.tookHits) {
                 upserts.put(s.key, s.toJson());
                 s.stored = true;
             }
+            // A state only settled is not written again: what settling did (fold pending hits past the
+            // horizon, drop partials past maxspan) a restored engine does again at its first advance,
+            // with the same outcome, as maxspan is checked whenever a partial is extended.
+            s.tookHits = false;
         }
         matches.sort(Comparator.comparing((Match m) -> m.events().get(m.events().size() - 1).timestamp())
                 .thenComparing(Match::ruleId));

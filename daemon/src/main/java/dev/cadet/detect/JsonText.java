@@ -14,9 +14,22 @@ final class JsonText {
 
     /** Appends {@code s} as a JSON string literal, quotes included. */
     static void quote(StringBuilder out, String s) {
+        int n = s.length();
+        int first = 0;
+        while (first < n) {
+            char c = s.charAt(first);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                break;
+            }
+            first++;
+        }
         out.append('"');
+        if (first == n) { // nothing to escape, the common case: one copy
+            out.append(s).append('"');
+            return;
+        }
         int start = 0;
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = first; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c != '"' && c != '\\') {
                 continue;

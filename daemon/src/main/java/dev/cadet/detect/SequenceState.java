@@ -60,6 +60,8 @@ final class SequenceState {
     boolean stored;
     /** Whether the advance running now has changed it (it is then in that advance's list once). */
     boolean changed;
+    /** Whether the advance running now has added hits to it: only then is its stored text out of date. */
+    boolean tookHits;
 
     @SuppressWarnings("unchecked")
     SequenceState(SequenceKey key, int steps) {
@@ -145,40 +147,43 @@ final class SequenceState {
         Set<StepHit> fresh = Collections.newSetFromMap(new IdentityHashMap<>());
         fresh.addAll(newHits);
         List<List<MatchedEvent>> matches = new ArrayList<>();
-        Map<List<MatchedEvent>, List<StepHit>> origin = new IdentityHashMap<>();
+        Set<List<MatchedEvent>> freshPartials = Collections.newSetFromMap(new IdentityHashMap<>());
         List<MatchedEvent>[] slots = settled.clone();
         for (StepHit h : all) {
-            List<StepHit> used = run(slots, h, steps, maxspan, origin);
-            if (used != null && used.stream().anyMatch(fresh::contains)) {
-                matches.add(used.stream().map(StepHit::event).toList());
+            List<MatchedEvent> match = run(slots, h, steps, maxspan, fresh, freshPartials);
+            if (match != null) {
+                matches.add(match);
             }
         }
         pending.clear();
         pending.addAll(all);
         // the replay just ran these oldest hits onto the settled partials first: fold them in for good
         while (pending.size() > MAX_PENDING) {
-            run(settled, pending.remove(0), steps, maxspan, null);
+            run(settled, pending.remove(0), steps, maxspan, null, null);
         }
         return matches;
     }
 
     /**
-     * Applies one hit to the slots; returns the hits of a completed match, else null. {@code origin}:
-     * during a replay, the hits that formed each running partial, so a match knows whether it is new
-     * (settled partials have none: their hits are never new); null when settling, which returns no
-     * matches (a state is settled without taking hits: its hits were all replayed before).
+     * Applies one hit to the slots; returns the events of a completed match that holds one of the
+     * {@code fresh} hits, else null. {@code freshPartials}: during a replay, the running partials
+     * (by identity) that hold a fresh hit, so a match re-formed from old hits alone is not returned
+     * twice. Both null when settling, which returns nothing (its hits were all replayed before).
+     * A match holds every event of its partial, settled ones included.
      */
-    private static List<StepHit> run(List<MatchedEvent>[] slots, StepHit h, int steps, Duration maxspan,
-                                     Map<List<MatchedEvent>, List<StepHit>> origin) {
+    private static List<MatchedEvent> run(List<MatchedEvent>[] slots, StepHit h, int steps, Duration maxspan,
+                                          Set<StepHit> fresh, Set<List<MatchedEvent>> freshPartials) {
         int step = h.step();
         if (step == DetectionEngine.UNTIL_STEP) {
             Arrays.fill(slots, null);
             return null;
         }
+        boolean replaying = fresh != null;
+        boolean isFresh = replaying && fresh.contains(h);
         if (step == 0) {
             List<MatchedEvent> start = List.of(h.event());
-            if (origin != null) {
-                origin.put(start, List.of(h));
+            if (isFresh) {
+                freshPartials.add(start);
             }
             slots[0] = start;
             return null;
@@ -193,19 +198,14 @@ final class SequenceState {
         }
         List<MatchedEvent> extended = new ArrayList<>(prev);
         extended.add(h.event());
-        if (origin == null) {
-            if (step < steps - 1) {
-                slots[step] = List.copyOf(extended);
-            }
-            return null;
-        }
-        List<StepHit> hits = new ArrayList<>(origin.getOrDefault(prev, List.of()));
-        hits.add(h);
+        boolean holdsFresh = replaying && (isFresh || freshPartials.contains(prev));
         if (step == steps - 1) {
-            return hits;
+            return holdsFresh ? List.copyOf(extended) : null;
         }
         List<MatchedEvent> partial = List.copyOf(extended);
-        origin.put(partial, hits);
+        if (holdsFresh) {
+            freshPartials.add(partial);
+        }
         slots[step] = partial;
         return null;
     }
@@ -217,7 +217,7 @@ final class SequenceState {
     boolean settle(Instant horizon, Instant expiry, int steps, Duration maxspan) {
         boolean changed = false;
         while (!pending.isEmpty() && pending.get(0).event().timestamp().isBefore(horizon)) {
-            run(settled, pending.remove(0), steps, maxspan, null);
+            run(settled, pending.remove(0), steps, maxspan, null, null);
             changed = true;
         }
         if (expiry != null) {
