@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * Benchmark C: the detection engine on generated normalized events ({@link EngineEvents}), the way
  * the poller drives it: {@link DetectionEngine#hits} per event, {@link DetectionEngine#advance} per
  * batch of events with the watermark at the batch's last event time. Rule sets: the seed rule alone,
- * the shipped pack, and 10, 100 and 1,000 generated rules ({@link GeneratedRules}). Esper 9 runs the
+ * the shipped pack, and 10, 100 and 1,000 generated rules ({@link GeneratedRules}: selective, and 10
+ * and 1,000 alert-heavy ones). Esper 9 runs the
  * equivalent EPL of the seed and of the pack ({@link EsperPack}) on the same events in the same JVM:
  * once on the very {@link Event} objects the engine reads (their fields maps sent as Map events, in
  * the timed region: the figure compared, {@code esper_eps}), and once on compact beans built from them
@@ -125,9 +126,14 @@ public final class EngineBench {
             if (seed.rules().isEmpty()) {
                 throw new IllegalStateException(rulesDir + " has no rule " + SEED_ID);
             }
-            Map<Integer, RuleSet> generatedRules = new LinkedHashMap<>();
+            // selective rule sets (the rule-count figure) and alert-heavy ones (what producing alerts costs)
+            Map<String, RuleSet> generatedRules = new LinkedHashMap<>();
             for (int count : new int[] {10, 100, 1000}) {
-                generatedRules.put(count, RuleSet.load(List.of(GeneratedRules.write(work, count))));
+                generatedRules.put(count + " rules", RuleSet.load(List.of(GeneratedRules.write(work, count, GeneratedRules.Kind.SELECTIVE))));
+            }
+            for (int count : new int[] {10, 1000}) {
+                generatedRules.put(count + " alert-heavy rules",
+                        RuleSet.load(List.of(GeneratedRules.write(work, count, GeneratedRules.Kind.ALERT_HEAVY))));
             }
             long c0 = System.nanoTime();
             String packEpl = EsperPack.pack(rulesDir);
@@ -159,7 +165,7 @@ public final class EngineBench {
             }
 
             Map<String, Runner> countRunners = new LinkedHashMap<>();
-            generatedRules.forEach((count, rules) -> countRunners.put(count + " rules", engineRunner(rules, events, batch)));
+            generatedRules.forEach((name, rules) -> countRunners.put(name, engineRunner(rules, events, batch)));
             Map<String, Rates> countRates = compare(countRunners, n, warmup, rounds);
 
             // what the engine and Esper found
@@ -176,6 +182,7 @@ public final class EngineBench {
             Rates esper = packRates.get("esper");
             Rates beans = packRates.get("esper beans");
             double cost = countRates.get("10 rules").cpuEps() / countRates.get("1000 rules").cpuEps();
+            double heavyCost = countRates.get("10 alert-heavy rules").cpuEps() / countRates.get("1000 alert-heavy rules").cpuEps();
             HeapWatch.Figures h = heap.figures();
 
             Report.say("   Esper on the same Event objects (each event's own fields map sent as a Map event, in the timed region):");
@@ -201,9 +208,9 @@ public final class EngineBench {
                     differ.isEmpty() ? " (agree on every EQL rule)" : " (differ on " + differ + ")");
             Report.say("   matches per rule, Esper beans:  %s%s", beansMatches,
                     beansDiffer.isEmpty() ? " (agree on every EQL rule)" : " (differ on " + beansDiffer + ")");
-            countRates.forEach((name, r) -> Report.say("   %-10s engine %,.0f events/CPU-s (thread %,.0f, wall %,.0f), %,d matches",
+            countRates.forEach((name, r) -> Report.say("   %-24s engine %,.0f events/CPU-s (thread %,.0f, wall %,.0f), %,d matches",
                     name + ":", r.cpuEps(), r.threadEps(), r.wallEps(), r.matches().values().stream().mapToLong(Long::longValue).sum()));
-            Report.say("   cost per event, 1000 vs 10 rules: %.2f", cost);
+            Report.say("   cost per event, 1000 vs 10 rules: %.2f (alert-heavy rules: %.2f)", cost, heavyCost);
             Report.say("   heap: peak after GC %.0f MB (the events %.0f MB of it), peak sampled %.0f MB, -Xmx %.0f MB, "
                             + "peak RSS %.0f MB, %d GCs", h.peakAfterGcBytes() / 1048576.0, eventsHeap / 1048576.0,
                     h.peakSampledBytes() / 1048576.0, h.maxHeapBytes() / 1048576.0, h.peakRssBytes() / 1048576.0, h.collections());
@@ -216,6 +223,7 @@ public final class EngineBench {
             f.put("esper_beans_eps", Math.round(beans.cpuEps()));
             f.put("ratio_vs_esper_beans", Report.round(engine.cpuEps() / beans.cpuEps(), 2));
             f.put("cost_1000_vs_10_rules", Report.round(cost, 2));
+            f.put("cost_1000_vs_10_alert_heavy_rules", Report.round(heavyCost, 2));
             f.put("heap_mb", Report.mib(h.peakAfterGcBytes()));
             f.put("events_heap_mb", Report.mib(eventsHeap));
             f.put("partials_100k_heap_mb", Report.round(partialMb * 100_000.0 / partials, 1));
@@ -226,6 +234,8 @@ public final class EngineBench {
             f.put("eps_10", Math.round(countRates.get("10 rules").cpuEps()));
             f.put("eps_100", Math.round(countRates.get("100 rules").cpuEps()));
             f.put("eps_1000", Math.round(countRates.get("1000 rules").cpuEps()));
+            f.put("eps_10_alert_heavy", Math.round(countRates.get("10 alert-heavy rules").cpuEps()));
+            f.put("eps_1000_alert_heavy", Math.round(countRates.get("1000 alert-heavy rules").cpuEps()));
             f.put("engine_wall_eps", Math.round(engine.wallEps()));
             f.put("esper_wall_eps", Math.round(esper.wallEps()));
             f.put("esper_beans_wall_eps", Math.round(beans.wallEps()));

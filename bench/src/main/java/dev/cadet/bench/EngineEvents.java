@@ -152,10 +152,14 @@ final class EngineEvents {
 
     /**
      * The event built again, so that events lie in memory in the order they are processed, each with
-     * its own strings next to it, as a provider's normalizer allocates them record by record while it
-     * parses a page (drawn in random order and sorted, they would be scattered over the heap and every
-     * read a cache miss no poll pays). The dataset and cloud provider stay shared: the normalizers
-     * set them from constants.
+     * its own String objects next to it, as a provider's normalizer allocates them record by record
+     * while it parses a page (drawn in random order and sorted, they would be scattered over the heap
+     * and every read a cache miss no poll pays). {@code new String(s)} shares the characters of
+     * {@code s}: those of the generator's vocabulary (actions, actors, user agents) stay in the CPU
+     * cache, as a page's characters are right after it was parsed, while the objects are read cold.
+     * (With characters of their own as well, read cold too, reading memory dominates: see the bench
+     * README for those figures.) The dataset and cloud provider stay shared: the normalizers set them
+     * from constants.
      */
     private static Event inMemoryOrder(Event e) {
         Event.Builder b = Event.builder(new String(e.id()), e.timestamp(), e.raw());

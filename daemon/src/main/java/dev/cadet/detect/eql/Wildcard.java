@@ -22,7 +22,13 @@ final class Wildcard {
     }
 
     private int fold(int cp) {
-        return ignoreCase ? Character.toLowerCase(Character.toUpperCase(cp)) : cp;
+        if (!ignoreCase) {
+            return cp;
+        }
+        if (cp < 0x80) { // ASCII, almost every character: its folded form is its lower case, without the tables
+            return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+        }
+        return Character.toLowerCase(Character.toUpperCase(cp));
     }
 
     /**
