@@ -90,7 +90,7 @@ final class EsperPack {
         String o365Roles = guids(rulesDir.resolve("o365-user-created-then-privileged-role.toml"));
         String iam = "dataset = 'aws.cloudtrail' and provider = 'iam.amazonaws.com' and errorCode is null and ";
         String adminArn = "policyArn regexp '(?i)arn:aws.*:iam::.*:policy/(AdministratorAccess|IAMFullAccess|PowerUserAccess)'";
-        // the rule's regex~, each backslash doubled for the EPL string literal
+        // the rule's regex~ (Lucene syntax there) in Java's, each backslash doubled for the EPL string literal
         String starDoc = "policyDocument regexp '(?i)(?s).*\"Action\"\\\\s*:\\\\s*(\\\\[[^\\\\]]*)?\"(\\\\*|iam:\\\\*)\".*'";
         String az = "dataset = 'azure.auditlogs' and azResult = 'success' and ";
         StringBuilder epl = new StringBuilder(SEED);

@@ -454,7 +454,11 @@ public final class DetectionEngine implements Detector {
         for (StreamWatermark w : watermarks) {
             clock(w.stream()).watermark = w.watermark();
         }
-        List<String> known = List.copyOf(clocks.keySet());
+        List<String> configured = List.copyOf(clocks.keySet());
+        List<String> reading = clocks.entrySet().stream().filter(c -> c.getValue().watermark != null).map(Map.Entry::getKey).toList();
+        // a state whose stream is unknown settles by these: the streams that have read something (one that
+        // never succeeds would hold it for ever), else every stream, else the single stream of the callers that have one
+        List<String> fallback = !reading.isEmpty() ? reading : !configured.isEmpty() ? configured : List.of(SINGLE_STREAM);
         baselineStates.clear();
         staleStored.clear();
         for (Map.Entry<SequenceKey, String> e : state.entrySet()) {
@@ -477,9 +481,9 @@ public final class DetectionEngine implements Detector {
             try {
                 SequenceState restored = SequenceState.fromJson(e.getValue(), key, rule.query().steps().size());
                 restored.stored = true;
-                if (restored.streams().length == 0 || !known.isEmpty() && !known.containsAll(List.of(restored.streams()))) {
-                    // written before states named their streams, or its stream is no longer configured: settle by all of them
-                    restored.streams(known.isEmpty() ? List.of(SINGLE_STREAM) : known);
+                if (restored.streams().length == 0 || !configured.isEmpty() && !configured.containsAll(List.of(restored.streams()))) {
+                    // written before states named their streams, or its stream is no longer configured
+                    restored.streams(fallback);
                 }
                 states.put(key, restored);
                 schedule(restored);

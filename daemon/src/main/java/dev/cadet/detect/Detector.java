@@ -40,7 +40,8 @@ public interface Detector {
      * Replaces in-memory sequence state with what the store holds, and sets the given streams'
      * watermarks as the store holds them (at start: every enabled stream; after a failed commit: the
      * committing stream, whose advance ran ahead of the store). A restored state whose stream is none
-     * of the streams known then (a stream taken out of the config) settles by all of them.
+     * of the streams known then (a stream taken out of the config) settles by those that have read
+     * something, else by all of them.
      */
     void restore(Map<SequenceKey, String> state, List<StreamWatermark> watermarks);
 

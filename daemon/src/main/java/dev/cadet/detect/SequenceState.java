@@ -240,7 +240,7 @@ final class SequenceState {
     record StoredHit(int k, StoredEvent e) {
     }
 
-    /** {@code s}: settled partials per step; {@code p}: pending hits; {@code w}: the streams (absent in states written before 0.1.0 had them). */
+    /** {@code s}: settled partials per step; {@code p}: pending hits; {@code w}: the streams (absent in states written before they were recorded). */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     record Stored(List<List<StoredEvent>> s, List<StoredHit> p, List<String> w) {
     }

@@ -92,7 +92,7 @@ final class StepIndex<T> {
 
     /**
      * The steps the event could satisfy, each once, in step order. Read-only: often one of the
-     * index's own lists, which the caller must not change nor keep past its next call.
+     * index's own lists, which the caller must not change.
      */
     List<T> candidates(Event event) {
         Found found = scratch.get();

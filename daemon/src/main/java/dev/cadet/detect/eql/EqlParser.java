@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Parses EQL (our own recursive-descent implementation of the language described in Elastic's EQL
@@ -375,10 +374,13 @@ public final class EqlParser {
             String s = (String) p.value();
             if (regex) {
                 try {
-                    Pattern re = Pattern.compile(s, ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
+                    Pattern re = LuceneRegex.compile(s, ignoreCase);
                     tests.add(v -> re.matcher(Values.text(v)).matches());
-                } catch (PatternSyntaxException e) {
-                    throw error(p, "bad regular expression: " + e.getDescription(), null);
+                } catch (LuceneRegex.SyntaxException e) {
+                    String where = " (at character " + (e.offset + 1) + " of the pattern)";
+                    String hint = "regex takes Lucene's syntax, as Elasticsearch: \\ makes a character literal, . matches line breaks too";
+                    throw e.unsupported ? unsupported(p, e.getMessage() + where, hint)
+                            : error(p, "bad regular expression: " + e.getMessage() + where, hint);
                 }
             } else if (s.indexOf('*') < 0 && s.indexOf('?') < 0) {
                 tests.add(v -> Values.equal(v, s, ignoreCase));
