@@ -236,7 +236,6 @@ final class Functions {
         return false;
     }
 
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     /** The address bytes of an IP literal, or null. Never resolves names: only literal syntax is accepted. */
@@ -247,19 +246,7 @@ final class Functions {
         if (s.indexOf(':') < 0) {
             return ipv4(s);
         }
-        var m = IPV4.matcher(s);
-        if (m.matches()) {
-            byte[] b = new byte[4];
-            for (int i = 0; i < 4; i++) {
-                int octet = Integer.parseInt(m.group(i + 1));
-                if (octet > 255) {
-                    return null;
-                }
-                b[i] = (byte) octet;
-            }
-            return b;
-        }
-        if (s.indexOf(':') >= 0 && IPV6_CHARS.matcher(s).matches()) {
+        if (IPV6_CHARS.matcher(s).matches()) {
             try {
                 // A literal containing ':' is parsed, not looked up.
                 return InetAddress.getByName(s).getAddress();
@@ -271,8 +258,8 @@ final class Functions {
     }
 
     /**
-     * Dotted-quad IPv4 as {@link #IPV4} reads it (four groups of one to three ASCII digits, each at
-     * most 255), without a matcher: it runs per event for rules on source addresses.
+     * Dotted-quad IPv4: four groups of one to three ASCII digits, each at most 255. Read without a
+     * regex: it runs per event for rules on source addresses.
      */
     private static byte[] ipv4(String s) {
         byte[] b = new byte[4];

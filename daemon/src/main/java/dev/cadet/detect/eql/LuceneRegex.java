@@ -197,23 +197,11 @@ final class LuceneRegex {
         boolean empty = true;
         while (more() && peek() != ']') {
             empty = false;
-            if (peek() == '\\') {
-                escape(at++, true);
-            } else {
-                int cp = in.codePointAt(at);
-                at += Character.charCount(cp);
-                classLiteral(cp);
-            }
+            classChar();
             if (more() && peek() == '-' && at + 1 < in.length() && in.charAt(at + 1) != ']') {
                 at++;
                 out.append('-');
-                if (peek() == '\\') {
-                    escape(at++, true);
-                } else {
-                    int cp = in.codePointAt(at);
-                    at += Character.charCount(cp);
-                    classLiteral(cp);
-                }
+                classChar();
             }
         }
         if (!more()) {
@@ -224,6 +212,17 @@ final class LuceneRegex {
         }
         at++;
         out.append(']');
+    }
+
+    /** One character of a class (escaped or not), or a class shorthand. */
+    private void classChar() throws SyntaxException {
+        if (peek() == '\\') {
+            escape(at++, true);
+        } else {
+            int cp = in.codePointAt(at);
+            at += Character.charCount(cp);
+            classLiteral(cp);
+        }
     }
 
     private void literal(int cp) {

@@ -69,34 +69,9 @@ final class Nodes {
      * and {@code != null} test for absence and presence. {@code !=} on a list holds when no element
      * equals, as Elasticsearch negates the term query.
      */
-    record Compare(Op op, Expr left, Expr right, Field field, String text) implements Expr {
-        /**
-         * {@code field} and {@code text}: for {@code ==} between a field and a string literal (either
-         * way round), the commonest test in rules, which then skips the general comparison when the
-         * field's value is a string.
-         */
-        Compare(Op op, Expr left, Expr right) {
-            this(op, left, right, op == Op.EQ ? fieldOf(left, right) : null, op == Op.EQ ? textOf(left, right) : null);
-        }
-
-        private static Field fieldOf(Expr a, Expr b) {
-            return a instanceof Field f && b instanceof Literal l && l.value() instanceof String ? f
-                    : b instanceof Field f && a instanceof Literal l && l.value() instanceof String ? f : null;
-        }
-
-        private static String textOf(Expr a, Expr b) {
-            return fieldOf(a, b) == null ? null : (String) ((Literal) (a instanceof Literal ? a : b)).value();
-        }
-
+    record Compare(Op op, Expr left, Expr right) implements Expr {
         @Override
         public Object eval(Event event) {
-            if (field != null) {
-                Object v = field.eval(event);
-                if (v instanceof String s) {
-                    return s.equals(text);
-                }
-                return v != null && Values.anyEqual(v, text, false);
-            }
             boolean leftNull = left instanceof Literal l && l.value() == null;
             boolean rightNull = right instanceof Literal r && r.value() == null;
             if (leftNull || rightNull) {
@@ -140,26 +115,12 @@ final class Nodes {
     }
 
     /** {@code in}, {@code in~}, {@code not in}: false when the value is absent, whichever form. */
-    record In(Expr value, List<Expr> items, boolean negated, boolean ignoreCase, List<String> texts) implements Expr {
-        /** {@code texts}: the items when all are string literals, compared directly with a string value. */
-        In(Expr value, List<Expr> items, boolean negated, boolean ignoreCase) {
-            this(value, items, negated, ignoreCase, items.stream().allMatch(i -> i instanceof Literal l && l.value() instanceof String)
-                    ? items.stream().map(i -> (String) ((Literal) i).value()).toList() : null);
-        }
-
+    record In(Expr value, List<Expr> items, boolean negated, boolean ignoreCase) implements Expr {
         @Override
         public Object eval(Event event) {
             Object v = value.eval(event);
             if (v == null) {
                 return false;
-            }
-            if (texts != null && v instanceof String s) {
-                for (int i = 0; i < texts.size(); i++) {
-                    if (ignoreCase ? s.equalsIgnoreCase(texts.get(i)) : s.equals(texts.get(i))) {
-                        return !negated;
-                    }
-                }
-                return negated;
             }
             boolean found = false;
             for (Expr item : items) {
